@@ -1,0 +1,136 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+Builds, tests and demonstrates the TlsTools module.
+
+.DESCRIPTION
+Build: publishes the cmdlet assembly for net8.0 (PowerShell 7, loaded in its own assembly load
+context) and net472 (Windows PowerShell 5.1), and lays out an importable module at
+output/TlsTools/. Its help comes from docs/en-US/*.md.
+
+Test: builds, then runs the xunit suite and the Pester suite (in a fresh pwsh process, against
+the built module and the loopback test bed) and prints 'N passed, N failed' as its last line. It
+exits non-zero when anything failed.
+
+Demo: builds, starts the loopback test bed and runs the module's main job against it.
+
+.EXAMPLE
+./build.ps1 -Task Build
+
+.EXAMPLE
+./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Skip the build step of Test and Demo (use the module already in output/).
+    [switch] $NoBuild
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$output = Join-Path $root 'output'
+$moduleOut = Join-Path $output 'TlsTools'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+# Signed-package revocation checks cannot reach the network here and cost ~30 s per restore.
+if (-not $env:NUGET_CERT_REVOCATION_MODE) { $env:NUGET_CERT_REVOCATION_MODE = 'offline' }
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Get-ModuleVersion {
+    (Import-PowerShellDataFile (Join-Path $root 'TlsTools.psd1')).ModuleVersion
+}
+
+function Invoke-BuildTask {
+    $version = Get-ModuleVersion
+    Write-Host "Building TlsTools $version ($Configuration)"
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    $common = @('-c', $Configuration, "-p:Version=$version", '--nologo', '-v', 'quiet')
+    Invoke-Native dotnet (@('publish', "$root/src/TlsTools/TlsTools.csproj", '-f', 'net8.0', '-o', "$moduleOut/bin/net8.0") + $common)
+    Invoke-Native dotnet (@('publish', "$root/src/TlsTools.Loader/TlsTools.Loader.csproj", '-o', "$moduleOut/bin/net8.0") + $common)
+    Invoke-Native dotnet (@('publish', "$root/src/TlsTools/TlsTools.csproj", '-f', 'net472', '-o', "$moduleOut/bin/net472") + $common)
+    # Debug symbols and dependency manifests are not part of the shipped module.
+    Get-ChildItem $moduleOut -Recurse -Include '*.pdb', '*.deps.json' | Remove-Item -Force
+
+    Copy-Item (Join-Path $root 'TlsTools.psd1') $moduleOut
+    Copy-Item (Join-Path $root 'module/*') $moduleOut
+    Copy-Item (Join-Path $root 'CHANGELOG.md') $moduleOut
+    Copy-Item (Join-Path $root 'LICENSE') $moduleOut -ErrorAction SilentlyContinue
+
+    & (Join-Path $root 'tools/ConvertTo-MamlHelp.ps1') -DocsPath (Join-Path $root 'docs/en-US') -ModulePath $moduleOut
+    Write-Host "Module ready: $moduleOut"
+}
+
+function Get-PesterModulePath {
+    $pesterVersion = '5.9.1'
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
+    $path = Join-Path $packages "pester/$pesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $path)) {
+        Invoke-Native dotnet @('restore', "$root/tools/pester/pester.csproj", '--nologo', '-v', 'quiet')
+    }
+    $path
+}
+
+function Invoke-TestTask {
+    $results = Join-Path $output 'TestResults'
+    New-Item -ItemType Directory -Force $results | Out-Null
+
+    Write-Host '== xunit'
+    $trx = Join-Path $results 'xunit.trx'
+    Remove-Item $trx -ErrorAction SilentlyContinue
+    & dotnet test "$root/tests/TlsTools.Core.Tests/TlsTools.Core.Tests.csproj" -c $Configuration --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+    $xunitExit = $LASTEXITCODE
+    $xPassed = 0; $xFailed = 0
+    if (Test-Path $trx) {
+        [xml] $doc = Get-Content $trx -Raw
+        $counters = $doc.TestRun.ResultSummary.Counters
+        $xPassed = [int] $counters.passed
+        $xFailed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
+    if ($xunitExit -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }
+
+    Write-Host '== Pester'
+    $pester = Get-PesterModulePath
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/run.ps1') -ModulePath $moduleOut -PesterPath $pester -ResultsPath $results
+    $pesterExit = $LASTEXITCODE
+    $pPassed = 0; $pFailed = 0
+    $summary = Join-Path $results 'pester-summary.json'
+    if (Test-Path $summary) {
+        $s = Get-Content $summary -Raw | ConvertFrom-Json
+        $pPassed = [int] $s.Passed; $pFailed = [int] $s.Failed
+    }
+    if ($pesterExit -ne 0 -and $pFailed -eq 0) { $pFailed = 1 }
+
+    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed" -f $xPassed, $xFailed, $pPassed, $pFailed)
+    Write-Host ("{0} passed, {1} failed" -f ($xPassed + $pPassed), ($xFailed + $pFailed))
+    if ($xFailed + $pFailed -gt 0) { exit 1 }
+}
+
+function Invoke-DemoTask {
+    $bed = Join-Path $root 'tests/bed'
+    Invoke-Native bash @("$bed/start.sh")
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tools/Show-Demo.ps1') -ModulePath $moduleOut
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Build' { Invoke-BuildTask }
+        'Test' { if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-BuildTask }; Invoke-TestTask }
+        'Demo' { if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-BuildTask }; Invoke-DemoTask }
+    }
+}

@@ -1,0 +1,33 @@
+# Loads the TlsTools binary module for the running edition.
+#
+# PowerShell 7: a small loader assembly goes into the default load context and creates the module's
+# own AssemblyLoadContext; TlsTools.dll and its dependencies (MailKit, MimeKit, BouncyCastle,
+# DnsClient) load there, so other modules that bring other versions of them do not clash with us.
+# Windows PowerShell 5.1 has no load contexts: the net472 build is imported directly.
+
+$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
+
+if ($PSVersionTable.PSEdition -eq 'Core') {
+    $isReload = $true
+    if (-not ('TlsTools.Loader.LoadContext' -as [type])) {
+        $isReload = $false
+        Add-Type -Path ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'TlsTools.Loader.dll'))
+    }
+    $moduleAssembly = [TlsTools.Loader.LoadContext]::Initialize()
+    $innerModule = & $importModule -Assembly $moduleAssembly -PassThru:$isReload
+}
+else {
+    $innerModule = & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net472', 'TlsTools.dll')) -ErrorAction Stop -PassThru
+}
+
+if ($innerModule) {
+    # Import-Module -Assembly reuses a cached module on re-import and then does not add the
+    # cmdlets to this module's scope: https://github.com/PowerShell/PowerShell/issues/20710
+    $addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod(
+        'AddExportedCmdlet',
+        [System.Reflection.BindingFlags]'Instance, NonPublic'
+    )
+    foreach ($cmd in $innerModule.ExportedCmdlets.Values) {
+        $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmd))
+    }
+}

@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace TlsTools.Commands;
+
+/// <summary>
+/// A cmdlet that works on many network targets at once. Each target runs as a task (at most
+/// ThrottleLimit at a time, each under its own timeout linked to Ctrl+C); the tasks never touch
+/// the pipeline themselves but post to a queue that the pipeline thread drains, so objects,
+/// errors and progress are written from the thread PowerShell requires, as each target finishes.
+/// </summary>
+public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
+{
+    private readonly BlockingCollection<Action> _pipelineWork = new();
+    private SemaphoreSlim? _throttle;
+    private int _pending;
+    private int _queued;
+    private int _completed;
+    private readonly int _activityId = Math.Abs(Environment.TickCount % 100000) + 1;
+
+    /// <summary>How many targets are worked on at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; } = 16;
+
+    /// <summary>The time allowed for each target, from connect to the end of the dialog.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSeconds { get; set; } = 15;
+
+    /// <summary>The progress activity's title.</summary>
+    protected abstract string ProgressActivity { get; }
+
+    /// <summary>Does the work for one target; runs on a worker thread and reports through <paramref name="output"/>.</summary>
+    protected abstract Task ProcessTargetAsync(TTarget target, TargetOutput output, CancellationToken cancellationToken);
+
+    /// <summary>Turns a failure of one target into the error record written for it.</summary>
+    protected abstract ErrorRecord CreateErrorRecord(TTarget target, Exception exception, bool timedOut);
+
+    protected override void BeginProcessing()
+    {
+        _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
+        base.BeginProcessing();
+    }
+
+    /// <summary>Starts work on a target and writes whatever finished targets have produced so far.</summary>
+    protected void Enqueue(TTarget target)
+    {
+        Interlocked.Increment(ref _pending);
+        _queued++;
+        var output = new TargetOutput(this);
+        _ = Task.Run(() => RunOneAsync(target, output));
+        Drain(waitForAll: false);
+    }
+
+    /// <summary>Waits for every target, writing results as they arrive. Call from EndProcessing.</summary>
+    protected void WaitForAll()
+    {
+        Drain(waitForAll: true);
+        if (_queued > 0)
+        {
+            WriteProgress(new ProgressRecord(_activityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    private async Task RunOneAsync(TTarget target, TargetOutput output)
+    {
+        bool entered = false;
+        try
+        {
+            await _throttle!.WaitAsync(StopToken).ConfigureAwait(false);
+            entered = true;
+            using var perTarget = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+            perTarget.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds));
+            try
+            {
+                await ProcessTargetAsync(target, output, perTarget.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!StopToken.IsCancellationRequested)
+            {
+                bool timedOut = perTarget.IsCancellationRequested;
+                ErrorRecord record = CreateErrorRecord(target, e, timedOut);
+                Post(() => WriteError(record));
+            }
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            // Stopped: nothing more is written.
+        }
+        finally
+        {
+            if (entered)
+            {
+                _throttle!.Release();
+            }
+            Post(() =>
+            {
+                _completed++;
+                WriteProgressRecord();
+            });
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                Post(() => { });
+            }
+        }
+    }
+
+    private void WriteProgressRecord()
+    {
+        int percent = _queued == 0 ? 0 : Math.Min(100, _completed * 100 / _queued);
+        string status = string.Format(CultureInfo.CurrentCulture, "{0} of {1} done", _completed, _queued);
+        WriteProgress(new ProgressRecord(_activityId, ProgressActivity, status) { PercentComplete = percent });
+    }
+
+    internal void Post(Action work)
+    {
+        try
+        {
+            _pipelineWork.Add(work);
+        }
+        catch (InvalidOperationException)
+        {
+            // The cmdlet has finished: late output from a cancelled task is dropped.
+        }
+    }
+
+    private void Drain(bool waitForAll)
+    {
+        while (true)
+        {
+            Action? work;
+            if (waitForAll && Volatile.Read(ref _pending) > 0)
+            {
+                try
+                {
+                    work = _pipelineWork.Take(StopToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new PipelineStoppedException();
+                }
+            }
+            else if (!_pipelineWork.TryTake(out work))
+            {
+                return;
+            }
+            work();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _pipelineWork.CompleteAdding();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>The thread-safe way a worker task writes to the pipeline.</summary>
+    protected sealed class TargetOutput
+    {
+        private readonly ConcurrentTargetCmdlet<TTarget> _cmdlet;
+
+        internal TargetOutput(ConcurrentTargetCmdlet<TTarget> cmdlet) => _cmdlet = cmdlet;
+
+        public void Object(object value) => _cmdlet.Post(() => _cmdlet.OnObject(value));
+
+        public void Error(ErrorRecord record) => _cmdlet.Post(() => _cmdlet.WriteError(record));
+
+        public void Verbose(string text) => _cmdlet.Post(() => _cmdlet.WriteVerbose(text));
+
+        public void Warning(string text) => _cmdlet.Post(() => _cmdlet.WriteWarning(text));
+    }
+
+    /// <summary>Writes one result object; runs on the pipeline thread. Override to also record it.</summary>
+    protected virtual void OnObject(object value) => WriteObject(value);
+}

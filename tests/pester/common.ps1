@@ -1,0 +1,34 @@
+# Shared set-up for the Pester suite: dot-source from a BeforeAll block.
+#
+# The module under test is the built one (output/TlsTools by default, or TLSTOOLS_MODULE_PATH),
+# never the source tree. Tests that need the loopback test bed call Get-TestBed, which starts it
+# when this process may (root, packages present) and otherwise returns $null so the test skips
+# with a visible reason.
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:ModulePath = if ($env:TLSTOOLS_MODULE_PATH) { $env:TLSTOOLS_MODULE_PATH } else { Join-Path $script:RepoRoot 'output/TlsTools' }
+
+if (-not (Get-Module TlsTools)) {
+    Import-Module (Join-Path $script:ModulePath 'TlsTools.psd1') -ErrorAction Stop
+}
+
+function Get-TestBedStatePath {
+    $dir = if ($env:TLSTOOLS_BED_DIR) { $env:TLSTOOLS_BED_DIR } else { '/tmp/tlstools-bed' }
+    Join-Path $dir 'bed.json'
+}
+
+function Get-TestBed {
+    <# Returns the bed's state (from bed.json), starting the bed first if it is not up. #>
+    $state = Get-TestBedStatePath
+    $start = Join-Path $script:RepoRoot 'tests/bed/start.sh'
+    if (-not (Test-Path $start)) { return $null }
+    if ($env:TLSTOOLS_BED_SKIP) { return $null }
+    $null = & bash $start 2>&1
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $state)) { return $null }
+    Get-Content $state -Raw | ConvertFrom-Json
+}
+
+function Get-TestBedSkipReason {
+    if ($env:TLSTOOLS_BED_SKIP) { return "the test bed is disabled (TLSTOOLS_BED_SKIP=$env:TLSTOOLS_BED_SKIP)" }
+    'the loopback test bed could not be started (run tests/bed/install-deps.sh as root, then tests/bed/start.sh)'
+}

@@ -1,0 +1,43 @@
+<#
+.SYNOPSIS
+Runs the Pester suite against a built module and writes a summary for build.ps1.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $ResultsPath,
+    [string[]] $Path = $PSScriptRoot
+)
+$ErrorActionPreference = 'Stop'
+$PSVersionTable | Format-Table -AutoSize | Out-String | Write-Host
+Import-Module $PesterPath
+$env:TLSTOOLS_MODULE_PATH = $ModulePath
+
+# Leave the loopback test bed as we found it: a bed the tests start is stopped (by its recorded
+# pids) when the run ends.
+$bedDir = if ($env:TLSTOOLS_BED_DIR) { $env:TLSTOOLS_BED_DIR } else { '/tmp/tlstools-bed' }
+$bedScripts = Join-Path $PSScriptRoot '../bed'
+$bedWasUp = (Test-Path (Join-Path $bedScripts 'status.sh')) -and ((& bash (Join-Path $bedScripts 'status.sh') *>&1) -and $LASTEXITCODE -eq 0)
+
+$config = New-PesterConfiguration
+$config.Run.Path = $Path
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = Join-Path $ResultsPath 'pester.xml'
+try {
+    $result = Invoke-Pester -Configuration $config
+}
+finally {
+    if (-not $bedWasUp -and (Test-Path (Join-Path $bedDir 'bed.json'))) {
+        & bash (Join-Path $bedScripts 'stop.sh') | Out-Null
+    }
+}
+
+# A failing BeforeAll or a file that does not parse fails its container, not a test: count it.
+$failed = $result.FailedCount + $result.FailedContainersCount
+@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } |
+    ConvertTo-Json | Set-Content (Join-Path $ResultsPath 'pester-summary.json')
+"pester: $($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
+if ($result.Result -ne 'Passed' -or $result.TotalCount -eq 0) { exit 1 }

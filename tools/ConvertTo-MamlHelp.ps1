@@ -1,0 +1,2 @@
+param([string] $DocsPath, [string] $ModulePath)
+# Placeholder until the markdown converter lands.
