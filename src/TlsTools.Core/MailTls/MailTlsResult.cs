@@ -1,0 +1,81 @@
+using System;
+
+namespace TlsTools.MailTls;
+
+/// <summary>
+/// What <c>Test-MailTls</c> found for one (domain, MX host, address): whether mail to it travels
+/// over TLS, how well, and which Exchange Online TlsSettings it would satisfy.
+/// </summary>
+public sealed class MailTlsResult
+{
+    /// <summary>The mail domain tested; empty when a host was tested directly.</summary>
+    public string Domain { get; set; } = string.Empty;
+
+    /// <summary>The MX host (or the host given with -ComputerName).</summary>
+    public string MxHost { get; set; } = string.Empty;
+
+    /// <summary>The MX preference; null when the host was not found through MX.</summary>
+    public int? Preference { get; set; }
+
+    public string IPAddress { get; set; } = string.Empty;
+    public int Port { get; set; }
+
+    /// <summary>The server's greeting text.</summary>
+    public string? Banner { get; set; }
+
+    public bool StartTlsOffered { get; set; }
+    public bool TlsEstablished { get; set; }
+
+    /// <summary>Negotiated protocol: Tls10, Tls11, Tls12, Tls13.</summary>
+    public string? Protocol { get; set; }
+
+    /// <summary>IANA cipher suite name (empty on Windows PowerShell 5.1).</summary>
+    public string? CipherSuite { get; set; }
+
+    /// <summary>Key exchange: ECDHE, DHE, RSA, or the TLS 1.3 group family.</summary>
+    public string? KeyExchange { get; set; }
+
+    public bool? ForwardSecrecy { get; set; }
+    public string? CertificateSubject { get; set; }
+    public string? CertificateIssuer { get; set; }
+
+    /// <summary>The issuer of the last certificate of the validated (or presented) chain: the root CA's name.</summary>
+    public string? RootIssuer { get; set; }
+
+    public string? CertificateThumbprint { get; set; }
+    public DateTime? CertificateNotAfter { get; set; }
+    public int? DaysUntilExpiry { get; set; }
+    public int? KeySize { get; set; }
+
+    /// <summary>The DNS names of the leaf certificate.</summary>
+    public StringList CertificateDnsNames { get; set; } = StringList.None;
+
+    /// <summary>The <c>&lt;I&gt;issuer&lt;S&gt;subject</c> of the leaf, as Exchange's TlsCertificateName takes it.</summary>
+    public string? ExchangeCertificateName { get; set; }
+
+    /// <summary>Whether the chain validates against the trust anchors used.</summary>
+    public bool? ChainValid { get; set; }
+
+    /// <summary>Why the chain did not validate, one entry per problem.</summary>
+    public StringList ChainErrors { get; set; } = StringList.None;
+
+    /// <summary>Whether a certificate name matches the MX host or the domain (RFC 6125/7672 rules).</summary>
+    public bool? NameMatches { get; set; }
+
+    /// <summary>The strongest Exchange Online outbound TlsSettings this server satisfies.</summary>
+    public ExchangeTlsLevel ExchangeTlsLevel { get; set; }
+
+    /// <summary>True when a forced-TLS connector with certificate validation would deliver here.</summary>
+    public bool ForcedTlsReady { get; set; }
+
+    public TimeSpan Duration { get; set; }
+
+    /// <summary>The SMTP dialog, when -IncludeTranscript was given.</summary>
+    public string? Transcript { get; set; }
+
+    /// <summary>Why the test of this address did not complete, when it reached the server.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>The stable id of <see cref="Error"/> (the same ids the cmdlets' ErrorRecords use).</summary>
+    public string? ErrorId { get; set; }
+}
