@@ -12,6 +12,8 @@
     FormatsToProcess     = @('TlsTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
+        'Test-CrlReachability'
+        'Test-TrustedRoot'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
