@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
         'Test-CrlReachability'
+        'Test-MailTls'
         'Test-TrustedRoot'
     )
     FunctionsToExport    = @()

@@ -37,7 +37,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKI_FORMAT = 4            # bump when the PKI layout or content changes: forces regeneration
+PKI_FORMAT = 5            # bump when the PKI layout or content changes: forces regeneration
 START_BUDGET = 25.0       # seconds allowed for all services to answer after launch
 STOP_TERM_WAIT = 8.0      # seconds between SIGTERM and SIGKILL
 LOCK_WAIT = 60.0          # seconds to wait for another start/stop of the same bed
@@ -78,6 +78,9 @@ PROFILES = [
     dict(name="tempfail", n=10, cert=None, chain=None, mode="tempfail",
          desc="Greets with 421 4.3.2 and disconnects (smtpd_delay_reject=no plus a client "
               "restriction that answers 421)."),
+    dict(name="tls10", n=11, cert="tls10", chain="full", mode="tls10",
+         desc="STARTTLS with TLS 1.0 only and RSA key exchange CBC suites only (no forward "
+              "secrecy): an MX older than anything a current client offers by default."),
 ]
 
 STS_DOMAINS = {
@@ -114,6 +117,8 @@ LEAVES = {
                      desc="Valid leaf for the implicit-TLS profile."),
     "legacy": dict(sans=["legacy.mx.bed.test"], urls="normal", validity="current", expect="valid",
                    desc="Valid leaf for the legacy profile."),
+    "tls10": dict(sans=["tls10.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                  desc="Valid leaf for the TLS 1.0-only profile."),
     "expiredcrl": dict(sans=["expiredcrl.pki.bed.test"], urls="expiredcrl", validity="current",
                        expect="crl-expired",
                        desc="CDP points to expired.crl: signed by the intermediate, nextUpdate in the past."),
@@ -597,6 +602,10 @@ smtpd_tls_received_header = no
 bed_legacy_protocols = >=TLSv1, <=TLSv1.2
 bed_legacy_ciphers = ALL:!aNULL:!eNULL:@SECLEVEL=0
 
+# tls10 profile: TLS 1.0 only, static RSA key exchange with CBC only
+bed_tls10_protocols = TLSv1, !TLSv1.1, !TLSv1.2, !TLSv1.3
+bed_tls10_ciphers = AES256-SHA:AES128-SHA:@SECLEVEL=0
+
 # tempfail profile: client restrictions evaluated at connect time answer 421
 bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service temporarily unavailable (test bed tempfail profile)}}
 """
@@ -617,6 +626,12 @@ bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service tempo
                      "smtpd_tls_mandatory_protocols=$bed_legacy_protocols",
                      "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
                      "tls_medium_cipherlist=$bed_legacy_ciphers"]
+        elif mode == "tls10":
+            opts += ["smtpd_tls_security_level=may", f"smtpd_tls_chain_files={chain}",
+                     "smtpd_tls_protocols=$bed_tls10_protocols",
+                     "smtpd_tls_mandatory_protocols=$bed_tls10_protocols",
+                     "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
+                     "tls_medium_cipherlist=$bed_tls10_ciphers"]
         elif mode == "none":
             opts += ["smtpd_tls_security_level=none"]
         elif mode == "tempfail":
@@ -713,6 +728,7 @@ def zones(cfg, meta, ipv6):
     z[f"nomx.{ZONE}"] = nomx
     z[f"nullmx.{ZONE}"] = [("@", "NS", f"ns.{ZONE}."), ("@", "MX", "0 ."), ("@", "TXT", '"v=spf1 -all"')]
     z[f"legacy.{ZONE}"] = domain(f"legacy.{ZONE}", [(10, f"legacy.mx.{ZONE}.")])
+    z[f"oldtls.{ZONE}"] = domain(f"oldtls.{ZONE}", [(10, f"tls10.mx.{ZONE}.")])
     z[f"fallback.{ZONE}"] = domain(f"fallback.{ZONE}", [(10, f"tempfail.mx.{ZONE}."), (20, f"good.mx.{ZONE}.")])
     z[f"dane.{ZONE}"] = domain(f"dane.{ZONE}", [(10, f"good.mx.{ZONE}."), (20, f"badtlsa.mx.{ZONE}.")])
     z[f"bogus.{ZONE}"] = domain(f"bogus.{ZONE}", [(10, f"good.mx.{ZONE}.")])
@@ -1333,10 +1349,11 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
             "leafThumbprint": leaves[cert]["thumbprint"] if cert else None,
             "certNames": LEAVES[cert]["sans"] if cert else [],
             "pkiCase": cert,
-            "startTls": p["mode"] in ("starttls", "legacy"),
+            "startTls": p["mode"] in ("starttls", "legacy", "tls10"),
             "implicitTls": p["mode"] == "implicit",
             "greetingCode": 421 if p["mode"] == "tempfail" else 220,
             "tlsProtocols": (["TLSv1", "TLSv1.1", "TLSv1.2"] if p["mode"] == "legacy"
+                             else ["TLSv1"] if p["mode"] == "tls10"
                              else [] if p["mode"] in ("none", "tempfail") else ["TLSv1.2", "TLSv1.3"]),
             "description": p["desc"],
         }
