@@ -36,7 +36,17 @@ public static class RevocationPlanner
         var checks = new List<RevocationCheck>();
         foreach ((X509Certificate2 cert, BcCertificate bc) in given)
         {
-            CertificateFacts facts = CertificateFacts.From(cert);
+            CertificateFacts facts;
+            try
+            {
+                facts = CertificateFacts.From(cert);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A malformed extension must not stop the other certificates.
+                skipped.Add($"{cert.Subject}: its CRL distribution points and authority information access could not be read: {e.Message}");
+                continue;
+            }
             var subject = new RevocationSubject(cert, bc, FindIssuer(cert, bc, given, local), RevocationSubject.HttpUris(facts.CaIssuersUris));
             Add(checks, subject, RevocationEndpointKind.CaIssuers, facts.CaIssuersUris, skipped);
             Add(checks, subject, RevocationEndpointKind.Crl, facts.CrlDistributionPoints, skipped);
