@@ -180,9 +180,12 @@ Describe 'Test-CrlReachability without the bed' {
         $bad = Join-Path ([System.IO.Path]::GetTempPath()) ("tlstools-not-a-cert-{0}.txt" -f [guid]::NewGuid())
         Set-Content -Path $bad -Value 'hello'
         try {
-            $null = Test-CrlReachability -Path $bad, '/nonexistent/leaf.cer' -ErrorVariable errs -ErrorAction SilentlyContinue
+            $nothing = Join-Path ([System.IO.Path]::GetTempPath()) 'tlstools-no-such-file-*.cer'
+            $null = Test-CrlReachability -Path $bad, '/nonexistent/leaf.cer', $nothing -ErrorVariable errs -ErrorAction SilentlyContinue
+            $errs.Count | Should -Be 3
             $errs.FullyQualifiedErrorId | Should -Contain 'CertificateFileInvalid,TlsTools.Commands.TestCrlReachabilityCommand'
-            $errs.FullyQualifiedErrorId | Should -Contain 'PathNotFound,TlsTools.Commands.TestCrlReachabilityCommand'
+            @($errs | Where-Object FullyQualifiedErrorId -EQ 'PathNotFound,TlsTools.Commands.TestCrlReachabilityCommand').TargetObject |
+                Should -Be @('/nonexistent/leaf.cer', $nothing)
         }
         finally { Remove-Item $bad -ErrorAction SilentlyContinue }
 

@@ -133,17 +133,23 @@ public sealed class TestCrlReachabilityCommand : ConcurrentTargetCmdlet<Revocati
 
     private void ReadFiles(string path)
     {
-        IEnumerable<string> files;
+        IReadOnlyList<string> files;
         try
         {
             string literal = GetUnresolvedProviderPathFromPSPath(path);
             files = File.Exists(literal)
                 ? new[] { literal }
-                : SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+                : SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _).ToList();
         }
         catch (Exception e) when (e is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or NotSupportedException or ArgumentException)
         {
             WriteError(InputErrors.PathNotFound(path, e));
+            return;
+        }
+        if (files.Count == 0)
+        {
+            // A wildcard that matches nothing.
+            WriteError(InputErrors.PathNotFound(path));
             return;
         }
         foreach (string file in files)
