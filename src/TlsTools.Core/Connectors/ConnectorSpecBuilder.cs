@@ -175,12 +175,16 @@ public static class ConnectorSpecBuilder
         }
     }
 
+    /// <summary>"mx1.partner.example (192.0.2.1, 2001:db8::1), mx2.partner.example (192.0.2.2)".</summary>
     private static string HostLabel(IEnumerable<MailTlsResult> results)
     {
-        var list = results.ToList();
-        string host = list.Select(r => r.MxHost).FirstOrDefault(h => !string.IsNullOrEmpty(h)) ?? "(unnamed host)";
-        var addresses = list.Select(r => r.IPAddress).Where(a => !string.IsNullOrEmpty(a)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        return addresses.Count == 0 ? host : host + " (" + string.Join(", ", addresses) + ")";
+        var parts = new List<string>();
+        foreach (var host in results.GroupBy(r => string.IsNullOrEmpty(r.MxHost) ? "(unnamed host)" : r.MxHost, StringComparer.OrdinalIgnoreCase))
+        {
+            var addresses = host.Select(r => r.IPAddress).Where(a => !string.IsNullOrEmpty(a)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            parts.Add(addresses.Count == 0 ? host.Key : host.Key + " (" + string.Join(", ", addresses) + ")");
+        }
+        return parts.Count == 0 ? "(unnamed host)" : string.Join(", ", parts);
     }
 
     // ------------------------------------------------------------------------------------------

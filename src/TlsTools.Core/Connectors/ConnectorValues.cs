@@ -130,7 +130,7 @@ public static class ConnectorValues
         {
             return null;
         }
-        if (!TryParsePrefix(v.Substring(slash + 1), 128, out int prefix))
+        if (!TryParsePrefix(v.Substring(slash + 1), 32, out int prefix))
         {
             return ConnectorRules.InvalidIPAddress;
         }
