@@ -12,6 +12,7 @@
     FormatsToProcess     = @('TlsTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
+        'Test-MailTls'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -48,6 +48,14 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
+function Get-PwshPath {
+    # A pwsh installed as a .NET tool runs under the dotnet host, so the process path is dotnet's;
+    # the pwsh launcher sits in PSHOME.
+    $candidate = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    if (Test-Path $candidate) { return $candidate }
+    (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
 function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $root 'TlsTools.psd1')).ModuleVersion
 }
@@ -103,7 +111,7 @@ function Invoke-TestTask {
 
     Write-Host '== Pester'
     $pester = Get-PesterModulePath
-    $pwsh = (Get-Process -Id $PID).Path
+    $pwsh = Get-PwshPath
     & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/run.ps1') -ModulePath $moduleOut -PesterPath $pester -ResultsPath $results
     $pesterExit = $LASTEXITCODE
     $pPassed = 0; $pFailed = 0
@@ -122,7 +130,7 @@ function Invoke-TestTask {
 function Invoke-DemoTask {
     $bed = Join-Path $root 'tests/bed'
     Invoke-Native bash @("$bed/start.sh")
-    $pwsh = (Get-Process -Id $PID).Path
+    $pwsh = Get-PwshPath
     & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tools/Show-Demo.ps1') -ModulePath $moduleOut
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }

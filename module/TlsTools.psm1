@@ -15,6 +15,12 @@ if ($PSVersionTable.PSEdition -eq 'Core') {
     }
     $moduleAssembly = [TlsTools.Loader.LoadContext]::Initialize()
     $innerModule = & $importModule -Assembly $moduleAssembly -PassThru:$isReload
+
+    # PowerShell resolves type names ([TlsTools.RemoteCertificate]) only in assemblies it knows:
+    # the output types live in TlsTools.Core, loaded in our context as a dependency, so import it
+    # too (it has no cmdlets) to make its types usable in scripts and tests.
+    $coreAssembly = [TlsTools.Loader.LoadContext]::LoadDependency('TlsTools.Core')
+    & $importModule -Assembly $coreAssembly
 }
 else {
     $innerModule = & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net472', 'TlsTools.dll')) -ErrorAction Stop -PassThru

@@ -44,6 +44,13 @@ public sealed class LoadContext : AssemblyLoadContext
         }
     }
 
+    /// <summary>Loads a dependency of the module by simple name into the module's context.</summary>
+    public static Assembly LoadDependency(string name)
+    {
+        Initialize();
+        return s_instance!.LoadFromAssemblyName(new AssemblyName(name));
+    }
+
     protected override Assembly? Load(AssemblyName assemblyName)
     {
         // The loader itself must resolve to the copy PowerShell already loaded.

@@ -32,3 +32,24 @@ function Get-TestBedSkipReason {
     if ($env:TLSTOOLS_BED_SKIP) { return "the test bed is disabled (TLSTOOLS_BED_SKIP=$env:TLSTOOLS_BED_SKIP)" }
     'the loopback test bed could not be started (run tests/bed/install-deps.sh as root, then tests/bed/start.sh)'
 }
+
+function Get-OpenSslThumbprint {
+    <#
+    Returns the SHA-1 thumbprints of the chain `openssl s_client -showcerts` sees, in the order
+    the server sent it, as the independent reference for Get-RemoteCertificate.
+    #>
+    param([string] $Address = '127.0.0.1', [int] $Port, [switch] $StartTlsSmtp)
+    $args = @('s_client', '-connect', "${Address}:$Port", '-showcerts', '-no-CAfile', '-no-CApath', '-no-CAstore', '-cipher', 'ALL:@SECLEVEL=0')
+    if ($StartTlsSmtp) { $args += @('-starttls', 'smtp') }
+    $text = ('' | & timeout 10 openssl @args 2>$null) -join "`n"
+    $blocks = [regex]::Matches($text, '-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----')
+    foreach ($b in $blocks) {
+        $body = $b.Value -replace '-----(BEGIN|END) CERTIFICATE-----', '' -replace '\s', ''
+        [System.Security.Cryptography.X509Certificates.X509Certificate2]::new([Convert]::FromBase64String($body)).Thumbprint
+    }
+}
+
+function Get-BedDnsServer {
+    param($Bed)
+    '{0}:{1}' -f $Bed.dns.address, $Bed.dns.port
+}

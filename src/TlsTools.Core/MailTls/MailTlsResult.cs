@@ -70,6 +70,9 @@ public sealed class MailTlsResult
 
     public TimeSpan Duration { get; set; }
 
+    /// <summary>Findings worth a look that are not errors: legacy-only TLS, why the ExchangeTlsLevel is not higher, RFC 3207 slips.</summary>
+    public StringList Notes { get; set; } = StringList.None;
+
     /// <summary>The SMTP dialog, when -IncludeTranscript was given.</summary>
     public string? Transcript { get; set; }
 

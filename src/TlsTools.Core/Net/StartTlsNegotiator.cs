@@ -82,6 +82,13 @@ public static class StartTlsNegotiator
             { ServerReply = ehlo.ToString() };
         }
 
+        await SmtpStartTlsAsync(channel, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Sends STARTTLS and checks the 220 go-ahead (RFC 3207 section 4).</summary>
+    public static async Task SmtpStartTlsAsync(PlainTextChannel channel, CancellationToken cancellationToken)
+    {
         await channel.WriteLineAsync("STARTTLS", cancellationToken).ConfigureAwait(false);
         SmtpReply go = await ReadSmtpReplyAsync(channel, cancellationToken).ConfigureAwait(false);
         if (go.Code != 220)
@@ -91,7 +98,6 @@ public static class StartTlsNegotiator
             { ServerReply = go.ToString() };
         }
         EnsureNothingBuffered(channel);
-        return result;
     }
 
     /// <summary>IMAP greeting and STARTTLS (RFC 3501 section 6.2.1).</summary>

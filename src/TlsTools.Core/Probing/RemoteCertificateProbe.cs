@@ -35,7 +35,23 @@ public static class RemoteCertificateProbe
         {
             try
             {
-                return await FetchFromAsync(request, address, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await FetchFromAsync(request, address, legacy: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ProbeException first) when (first.Kind == ProbeFailureKind.HandshakeFailed)
+                {
+                    // An old server may speak only TLS 1.0/1.1 or legacy suites: its chain is still wanted.
+                    try
+                    {
+                        return await FetchFromAsync(request, address, legacy: true, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ProbeException second) when (second.Kind == ProbeFailureKind.HandshakeFailed)
+                    {
+                        throw new ProbeException(ProbeFailureKind.HandshakeFailed,
+                            first.Message + " Offering TLS 1.0-1.2 and legacy suites failed too.", first);
+                    }
+                }
             }
             catch (ProbeException e) when (e.Kind == ProbeFailureKind.ConnectFailed)
             {
@@ -46,7 +62,12 @@ public static class RemoteCertificateProbe
         throw last ?? new ProbeException(ProbeFailureKind.NameResolution, $"'{request.ComputerName}' has no address.");
     }
 
-    private static async Task<IReadOnlyList<RemoteCertificate>> FetchFromAsync(RemoteCertificateRequest request, IPAddress address, CancellationToken cancellationToken)
+#pragma warning disable CS0618, SYSLIB0039 // offering old protocols is how a legacy-only server is reached
+    internal const System.Security.Authentication.SslProtocols LegacyProtocols =
+        System.Security.Authentication.SslProtocols.Tls | System.Security.Authentication.SslProtocols.Tls11 | System.Security.Authentication.SslProtocols.Tls12;
+#pragma warning restore CS0618, SYSLIB0039
+
+    private static async Task<IReadOnlyList<RemoteCertificate>> FetchFromAsync(RemoteCertificateRequest request, IPAddress address, bool legacy, CancellationToken cancellationToken)
     {
         using TcpClient client = await TcpConnector.ConnectAsync(address, request.Port, cancellationToken).ConfigureAwait(false);
         // Reads on .NET Framework ignore tokens: closing the socket is what interrupts them.
@@ -69,7 +90,12 @@ public static class RemoteCertificateProbe
             }
 
             string? sni = request.ServerName ?? (IPAddress.TryParse(request.ComputerName, out _) ? null : request.ComputerName);
-            using TlsHandshakeResult tls = await TlsHandshake.RunAsync(network, new TlsHandshakeOptions { ServerName = sni }, cancellationToken).ConfigureAwait(false);
+            using TlsHandshakeResult tls = await TlsHandshake.RunAsync(network, new TlsHandshakeOptions
+            {
+                ServerName = sni,
+                Protocols = legacy ? LegacyProtocols : System.Security.Authentication.SslProtocols.None,
+                AllowLegacyCipherSuites = legacy,
+            }, cancellationToken).ConfigureAwait(false);
             DateTime now = DateTime.UtcNow;
             var result = new List<RemoteCertificate>();
             for (int i = 0; i < tls.PresentedCertificates.Count; i++)
@@ -79,7 +105,7 @@ public static class RemoteCertificateProbe
                 rc.IPAddress = address.ToString();
                 rc.Port = request.Port;
                 rc.ServerName = sni;
-                rc.TlsProtocol = tls.Protocol.ToString();
+                rc.TlsProtocol = MailTls.CipherSuiteFacts.ProtocolName(tls.Protocol);
                 result.Add(rc);
             }
             return result;

@@ -18,6 +18,12 @@ public sealed class TlsHandshakeOptions
 
     /// <summary>Protocols to offer; <see cref="SslProtocols.None"/> lets the platform choose.</summary>
     public SslProtocols Protocols { get; init; } = SslProtocols.None;
+
+    /// <summary>
+    /// Also offer suites without forward secrecy and CBC suites (where the platform lets a client
+    /// choose its suites: .NET on Linux and macOS), to reach servers that offer nothing newer.
+    /// </summary>
+    public bool AllowLegacyCipherSuites { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,20 @@ public sealed class TlsHandshakeResult : IDisposable
         Stream.NegotiatedCipherSuite.ToString();
 #else
         null;
+#endif
+
+    /// <summary>The key exchange as .NET Framework names it, where the suite name is not available.</summary>
+    public string? KeyExchangeFallback =>
+#if NET8_0_OR_GREATER
+        null;
+#else
+        Stream.KeyExchangeAlgorithm switch
+        {
+            ExchangeAlgorithmType.RsaKeyX => "RSA",
+            ExchangeAlgorithmType.DiffieHellman => "DHE",
+            (ExchangeAlgorithmType)44550 => "ECDHE",
+            _ => null,
+        };
 #endif
 
     /// <summary>The chain as the server sent it, leaf first.</summary>
@@ -104,6 +124,10 @@ public static class TlsHandshake
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = Capture,
             };
+            if (options.AllowLegacyCipherSuites && !OperatingSystem.IsWindows() && LegacyCipherSuites.Policy is { } policy)
+            {
+                auth.CipherSuitesPolicy = policy;
+            }
             await ssl.AuthenticateAsClientAsync(auth, cancellationToken).ConfigureAwait(false);
 #else
             using (cancellationToken.Register(static s => ((SslStream)s!).Dispose(), ssl))

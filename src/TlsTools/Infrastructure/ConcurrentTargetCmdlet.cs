@@ -20,6 +20,7 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     private int _pending;
     private int _queued;
     private int _completed;
+    private int _planned;
     private readonly int _activityId = Math.Abs(Environment.TickCount % 100000) + 1;
 
     /// <summary>How many targets are worked on at once.</summary>
@@ -34,6 +35,13 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
 
     /// <summary>The progress activity's title.</summary>
     protected abstract string ProgressActivity { get; }
+
+    /// <summary>
+    /// False for cmdlets whose input fans out (a domain becomes many addresses): the input item
+    /// then takes no throttle slot and no timeout of its own; the cmdlet runs each unit of real
+    /// network work through <see cref="RunThrottledAsync{T}"/> and counts progress in those units.
+    /// </summary>
+    protected virtual bool ThrottleEachTarget => true;
 
     /// <summary>Does the work for one target; runs on a worker thread and reports through <paramref name="output"/>.</summary>
     protected abstract Task ProcessTargetAsync(TTarget target, TargetOutput output, CancellationToken cancellationToken);
@@ -67,15 +75,35 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
         }
     }
 
+    /// <summary>Runs one unit of network work under the throttle (for fan-out cmdlets).</summary>
+    protected async Task<T> RunThrottledAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _throttle!.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _throttle.Release();
+        }
+    }
+
     private async Task RunOneAsync(TTarget target, TargetOutput output)
     {
         bool entered = false;
         try
         {
-            await _throttle!.WaitAsync(StopToken).ConfigureAwait(false);
-            entered = true;
+            if (ThrottleEachTarget)
+            {
+                await _throttle!.WaitAsync(StopToken).ConfigureAwait(false);
+                entered = true;
+            }
             using var perTarget = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
-            perTarget.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds));
+            if (ThrottleEachTarget)
+            {
+                perTarget.CancelAfter(TimeSpan.FromSeconds(TimeoutSeconds));
+            }
             try
             {
                 await ProcessTargetAsync(target, output, perTarget.Token).ConfigureAwait(false);
@@ -97,11 +125,14 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
             {
                 _throttle!.Release();
             }
-            Post(() =>
+            if (ThrottleEachTarget)
             {
-                _completed++;
-                WriteProgressRecord();
-            });
+                Post(() =>
+                {
+                    _completed++;
+                    WriteProgressRecord();
+                });
+            }
             if (Interlocked.Decrement(ref _pending) == 0)
             {
                 Post(() => { });
@@ -109,10 +140,23 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
         }
     }
 
+    private void AddPlanned(int count)
+    {
+        _planned += count;
+        WriteProgressRecord();
+    }
+
+    private void AddCompleted()
+    {
+        _completed++;
+        WriteProgressRecord();
+    }
+
     private void WriteProgressRecord()
     {
-        int percent = _queued == 0 ? 0 : Math.Min(100, _completed * 100 / _queued);
-        string status = string.Format(CultureInfo.CurrentCulture, "{0} of {1} done", _completed, _queued);
+        int total = ThrottleEachTarget ? _queued : _planned;
+        int percent = total == 0 ? 0 : Math.Min(100, _completed * 100 / total);
+        string status = string.Format(CultureInfo.CurrentCulture, "{0} of {1} done", _completed, total);
         WriteProgress(new ProgressRecord(_activityId, ProgressActivity, status) { PercentComplete = percent });
     }
 
@@ -175,6 +219,12 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
         public void Verbose(string text) => _cmdlet.Post(() => _cmdlet.WriteVerbose(text));
 
         public void Warning(string text) => _cmdlet.Post(() => _cmdlet.WriteWarning(text));
+
+        /// <summary>Fan-out cmdlets: <paramref name="count"/> more units of work are known.</summary>
+        public void Planned(int count) => _cmdlet.Post(() => _cmdlet.AddPlanned(count));
+
+        /// <summary>Fan-out cmdlets: one unit of work has finished.</summary>
+        public void Completed() => _cmdlet.Post(_cmdlet.AddCompleted);
     }
 
     /// <summary>Writes one result object; runs on the pipeline thread. Override to also record it.</summary>

@@ -1,0 +1,51 @@
+using System.Security.Cryptography.X509Certificates;
+using TlsTools.Probing;
+using TlsTools.Routing;
+
+namespace TlsTools.MailTls;
+
+/// <summary>How the mail server is spoken to.</summary>
+public enum MailTlsMode
+{
+    /// <summary>Plain SMTP, then STARTTLS (port 25, 587).</summary>
+    StartTls,
+    /// <summary>TLS from the first byte (port 465).</summary>
+    Implicit,
+}
+
+/// <summary>Options of a mail TLS test.</summary>
+public sealed class MailTlsOptions
+{
+    /// <summary>The DNS server for MX and address look-ups ("ip" or "ip:port"); null uses the system's servers.</summary>
+    public string? DnsServer { get; init; }
+
+    public int Port { get; init; } = 25;
+
+    public MailTlsMode TlsMode { get; init; } = MailTlsMode.StartTls;
+
+    /// <summary>The time allowed for one address, from connect to QUIT.</summary>
+    public int TimeoutSeconds { get; init; } = 30;
+
+    /// <summary>The EHLO name.</summary>
+    public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
+
+    /// <summary>Extra trust anchors for chain validation.</summary>
+    public X509Certificate2Collection? TrustedRootCertificates { get; init; }
+
+    /// <summary>Whether the system trust store also counts (default). False validates against the given anchors only.</summary>
+    public bool UseSystemTrustStore { get; init; } = true;
+
+    public bool IncludeTranscript { get; init; }
+
+    public AddressFamilyFilter AddressFamily { get; init; } = AddressFamilyFilter.Any;
+}
+
+/// <summary>One address to test.</summary>
+public sealed class MailTlsTarget
+{
+    public string Domain { get; init; } = string.Empty;
+    public string MxHost { get; init; } = string.Empty;
+    public int? Preference { get; init; }
+    public System.Net.IPAddress Address { get; init; } = System.Net.IPAddress.None;
+    public int Port { get; init; } = 25;
+}

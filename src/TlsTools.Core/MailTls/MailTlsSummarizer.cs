@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using TlsTools.Routing;
+
+namespace TlsTools.MailTls;
+
+/// <summary>Turns the per-address results of a domain into the one line a compliance check asserts on.</summary>
+public static class MailTlsSummarizer
+{
+    /// <summary>Certificates expiring within this many days make the verdict a warning.</summary>
+    public const int ExpiryWarningDays = 30;
+
+    public static MailTlsDomainSummary Summarize(MailRoute route, IReadOnlyList<MailTlsResult> results, DateTime? now = null)
+    {
+        DateTime at = now ?? DateTime.UtcNow;
+        var reasons = new List<string>();
+        var summary = new MailTlsDomainSummary
+        {
+            Domain = route.Domain,
+            MxCount = route.IsNullMx ? 0 : route.Hosts.Count,
+            MxHosts = new StringList(route.Hosts.Select(h => h.Name)),
+            AddressesTested = results.Count,
+            Results = new MailTlsResultList(results),
+        };
+
+        if (route.IsNullMx)
+        {
+            summary.Verdict = MailTlsVerdict.NoMail;
+            summary.Reasons = new StringList(new[] { "The domain publishes a null MX (RFC 7505): it accepts no mail." });
+            summary.LowestExchangeTlsLevel = ExchangeTlsLevel.None;
+            return summary;
+        }
+
+        // With an address-family filter, a host without addresses of that family is simply out
+        // of scope; without one, a host with no addresses at all cannot receive mail.
+        var unresolved = route.Family == AddressFamilyFilter.Any ? route.Hosts.Where(h => h.Addresses.Count == 0).ToList() : new List<MailHost>();
+        foreach (MailHost h in unresolved)
+        {
+            reasons.Add($"{h.Name}: {h.ResolutionError ?? "no addresses"}");
+        }
+
+        var withoutTls = results.Where(r => !r.TlsEstablished).Select(r => r.MxHost)
+            .Concat(unresolved.Select(h => h.Name))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        summary.HostsWithoutTls = new StringList(withoutTls);
+        summary.AllTls = results.Count > 0 && withoutTls.Count == 0;
+
+        foreach (MailTlsResult r in results)
+        {
+            string where = $"{r.MxHost} ({r.IPAddress})";
+            if (r.Error is not null)
+            {
+                reasons.Add($"{where}: {r.ErrorId}: {r.Error}");
+            }
+            else if (!r.StartTlsOffered)
+            {
+                reasons.Add($"{where}: STARTTLS is not offered; mail to it travels in clear text.");
+            }
+            else if (r.TlsEstablished && r.ChainValid == false)
+            {
+                reasons.Add($"{where}: the certificate chain does not validate ({string.Join("; ", r.ChainErrors)}).");
+            }
+            else if (r.TlsEstablished && r.NameMatches == false)
+            {
+                string names = string.IsNullOrEmpty(r.Domain) || string.Equals(r.Domain, r.MxHost, StringComparison.OrdinalIgnoreCase)
+                    ? r.MxHost : $"{r.MxHost} or {r.Domain}";
+                reasons.Add($"{where}: no certificate name matches {names}.");
+            }
+        }
+
+        var established = results.Where(r => r.TlsEstablished).ToList();
+        summary.WeakestProtocol = established.OrderBy(r => CipherSuiteFacts.ProtocolRank(r.Protocol)).Select(r => r.Protocol).FirstOrDefault();
+        summary.LowestExchangeTlsLevel = results.Count == 0 || withoutTls.Count > 0
+            ? ExchangeTlsLevel.None
+            : results.Min(r => r.ExchangeTlsLevel);
+        summary.ForcedTlsReady = results.Count > 0 && withoutTls.Count == 0 && results.All(r => r.ForcedTlsReady);
+        summary.SoonestExpiry = established.Where(r => r.CertificateNotAfter is not null).Select(r => r.CertificateNotAfter).Min();
+        summary.CertificateDnsNames = new StringList(established.SelectMany(r => r.CertificateDnsNames).Distinct(StringComparer.OrdinalIgnoreCase));
+        summary.ExchangeCertificateNames = new StringList(established.Select(r => r.ExchangeCertificateName).Where(n => n is not null).Distinct()!);
+
+        bool fail = results.Count == 0 || withoutTls.Count > 0;
+        var warnings = new List<string>();
+        if (!fail)
+        {
+            if (summary.SoonestExpiry is DateTime soonest && (soonest - at).TotalDays < ExpiryWarningDays)
+            {
+                warnings.Add(string.Format(CultureInfo.InvariantCulture, "A certificate expires on {0:yyyy-MM-dd}, within {1} days.", soonest, ExpiryWarningDays));
+            }
+            if (CipherSuiteFacts.ProtocolRank(summary.WeakestProtocol) < CipherSuiteFacts.ProtocolRank("Tls12"))
+            {
+                warnings.Add($"A server negotiates only {summary.WeakestProtocol}; Exchange Online sends with TLS 1.2 or later.");
+            }
+            if (established.Any(r => r.ForwardSecrecy == false))
+            {
+                warnings.Add("A server negotiates a suite without forward secrecy.");
+            }
+            if (summary.LowestExchangeTlsLevel < ExchangeTlsLevel.DomainValidation)
+            {
+                warnings.Add($"The lowest Exchange TLS level is {summary.LowestExchangeTlsLevel}: a connector demanding more would queue mail.");
+            }
+        }
+        reasons.AddRange(warnings);
+        summary.Reasons = new StringList(reasons);
+        summary.Verdict = fail ? MailTlsVerdict.Fail : (reasons.Count > 0 ? MailTlsVerdict.Warning : MailTlsVerdict.Pass);
+        return summary;
+    }
+
+    /// <summary>The summary of a domain whose DNS look-up failed.</summary>
+    public static MailTlsDomainSummary DnsFailure(string domain, string reason) => new()
+    {
+        Domain = domain,
+        Verdict = MailTlsVerdict.Fail,
+        Reasons = new StringList(new[] { reason }),
+        LowestExchangeTlsLevel = ExchangeTlsLevel.None,
+    };
+}

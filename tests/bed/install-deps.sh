@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install the Debian packages the TlsTools test bed needs (Debian 12, as root).
+# Idempotent: when every package is already installed it returns at once without apt.
+# Package services are kept from starting during the install (a temporary policy-rc.d
+# that exits 101), so nothing ends up listening on wildcard addresses.
+set -euo pipefail
+
+packages=(
+    postfix          # SMTP profiles (one private instance, many listeners)
+    knot             # authoritative DNS (knotd, keymgr)
+    knot-dnsutils    # kdig
+    bind9-dnsutils   # dig, delv (DNSSEC validation in the self-test)
+    nginx-light      # CRLs, AIA certificates, MTA-STS policies
+    openssl          # PKI, OCSP responder, probes
+    python3          # orchestration, OCSP front end, HTTP proxy (Debian's /usr/bin/python3)
+    swaks            # SMTP probe
+    curl             # HTTP probe
+    iproute2         # ss, to check what listens
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing+=("$p")
+    fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "[bed] all test bed packages are installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "[bed] must run as root to install: ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "[bed] installing: ${missing[*]}"
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+cleanup() {
+    if [ "$created_policy" -eq 1 ]; then
+        rm -f "$policy"
+    fi
+}
+trap cleanup EXIT
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# temporary: keep package services from starting during the test bed install\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    created_policy=1
+else
+    echo "[bed] $policy already exists; leaving it as it is"
+fi
+
+# Postfix: no system mailer configuration (the bed runs its own private instance)
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    "${missing[@]}"
+echo "[bed] packages installed"
