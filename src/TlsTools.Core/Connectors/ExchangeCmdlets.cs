@@ -134,9 +134,14 @@ public static class ExchangeCmdlets
         {
             L("Bindings"), L("RemoteIPRanges"), EL("AuthMechanism", AuthMechanisms), B("RequireTLS"), B("DomainSecureEnabled"),
             S("TlsCertificateName"), L("TlsDomainCapabilities"), S("Fqdn"), EL("PermissionGroups", PermissionGroups),
-            E("TransportRole", TransportRoles), B("SuppressXAnonymousTls"), S("Server"),
+            E("TransportRole", TransportRoles), B("SuppressXAnonymousTls"),
             S("MaxMessageSize"), E("ProtocolLoggingLevel", ProtocolLoggingLevels), B("Enabled"), S("Comment"),
         });
+        if (isNew)
+        {
+            // Set-ReceiveConnector names the server in its Identity.
+            list.Add(S("Server"));
+        }
         return list.ToArray();
     }
 
