@@ -17,7 +17,11 @@ $env:TLSTOOLS_MODULE_PATH = $ModulePath
 # pids) when the run ends.
 $bedDir = if ($env:TLSTOOLS_BED_DIR) { $env:TLSTOOLS_BED_DIR } else { '/tmp/tlstools-bed' }
 $bedScripts = Join-Path $PSScriptRoot '../bed'
-$bedWasUp = (Test-Path (Join-Path $bedScripts 'status.sh')) -and ((& bash (Join-Path $bedScripts 'status.sh') *>&1) -and $LASTEXITCODE -eq 0)
+$bedWasUp = $false
+if (Test-Path (Join-Path $bedScripts 'status.sh')) {
+    $null = & bash (Join-Path $bedScripts 'status.sh') *>&1
+    $bedWasUp = $LASTEXITCODE -eq 0
+}
 
 $config = New-PesterConfiguration
 $config.Run.Path = $Path

@@ -267,12 +267,15 @@ public static class MailTlsTester
         }
     }
 
+    /// <summary>
+    /// Says QUIT and closes without waiting for the 221: everything that matters has been
+    /// answered, and a round trip to a distant server would only add to every test.
+    /// </summary>
     private static async Task QuitQuietlyAsync(PlainTextChannel channel, CancellationToken cancellationToken)
     {
         try
         {
             await channel.WriteLineAsync("QUIT", cancellationToken).ConfigureAwait(false);
-            await StartTlsNegotiator.ReadSmtpReplyAsync(channel, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ProbeException or System.IO.IOException or SocketException or ObjectDisposedException)
         {
