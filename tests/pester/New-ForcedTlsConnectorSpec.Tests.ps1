@@ -353,6 +353,77 @@ Describe 'New-ForcedTlsConnectorSpec' {
         }
     }
 
+    Context 'Measuring the test bed (-Probe and Test-MailTls)' {
+        BeforeAll {
+            $script:Bed = Get-TestBed
+            $script:NoBed = $null -eq $script:Bed
+            if (-not $NoBed) {
+                $script:Probe = @{
+                    Probe                  = $true
+                    DnsServer              = Get-BedDnsServer $Bed
+                    Port                   = $Bed.smtpPort
+                    TrustedRootCertificate = $Bed.ca.rootCert
+                    TimeoutSeconds         = 10
+                }
+                $script:GoodLeaf = (Get-RemoteCertificate -ComputerName $Bed.smtp.good.address -Port $Bed.smtpPort -StartTls Smtp -TimeoutSeconds 10 |
+                    Where-Object ChainIndex -eq 0).Certificate
+            }
+        }
+
+        It 'takes TlsDomain and TlsSenderCertificateName from the certificate of good.bed.test' {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            $specs = @(New-ForcedTlsConnectorSpec -PartnerDomain good.bed.test @Probe -WarningVariable w -WarningAction SilentlyContinue)
+            $specs.Cmdlet -join ',' | Should -Be 'New-InboundConnector,New-OutboundConnector'
+            $bedName = @($Bed.smtp.good.certNames)
+            $bedName.Count | Should -Be 1
+            $specs[0].Parameters.TlsSenderCertificateName | Should -Be $bedName[0]
+            $specs[1].Parameters.TlsDomain | Should -Be $bedName[0]
+            $specs[0].Parameters.TlsSenderCertificateName | Should -Be $GoodLeaf.GetNameInfo([System.Security.Cryptography.X509Certificates.X509NameType]::DnsName, $false)
+            $specs.ReadyToApply -join ',' | Should -Be 'True,True'
+            $w | Should -BeNullOrEmpty
+            $specs[1].Evidence | Where-Object { $_.Contains("good.mx.bed.test ($($Bed.smtp.good.address)") -and $_.Contains('[-Probe]') } | Should -Not -BeNullOrEmpty
+            $specs | Invoke-Spec | Should -HaveCount 2
+        }
+
+        It 'gives the same specification from piped Test-MailTls -Summary output' {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            $summary = Test-MailTls -DomainName good.bed.test -Summary -DnsServer $Probe.DnsServer -Port $Probe.Port -TrustedRootCertificate $Probe.TrustedRootCertificate -TimeoutSeconds 10
+            $specs = @($summary | New-ForcedTlsConnectorSpec)
+            $specs[1].Parameters.TlsDomain | Should -Be $Bed.smtp.good.certNames
+            $specs[0].Parameters.TlsSenderCertificateName | Should -Be $Bed.smtp.good.certNames
+            $specs[1].Evidence | Where-Object { $_.Contains('[Test-MailTls]') } | Should -Not -BeNullOrEmpty
+        }
+
+        It 'builds the on-premises TlsCertificateName that Test-MailTls measures for the certificate' {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            $specs = @(New-ForcedTlsConnectorSpec -PartnerDomain good.bed.test @Probe -Platform ExchangeServer -SenderIPAddress 127.0.13.0/24 -TlsCertificate $GoodLeaf)
+            $measured = Test-MailTls -DomainName good.bed.test -DnsServer $Probe.DnsServer -Port $Probe.Port -TrustedRootCertificate $Probe.TrustedRootCertificate -TimeoutSeconds 10 |
+                Where-Object IPAddress -eq $Bed.smtp.good.address
+            $send = $specs | Where-Object Cmdlet -eq 'New-SendConnector'
+            $send.Parameters.TlsDomain | Should -Be $Bed.smtp.good.certNames
+            $send.Parameters.TlsCertificateName | Should -Be $measured.ExchangeCertificateName
+            $send.Parameters.TlsCertificateName | Should -Be ('<I>{0}<S>{1}' -f $GoodLeaf.Issuer, $GoodLeaf.Subject)
+            ($specs | Where-Object Cmdlet -eq 'New-ReceiveConnector').Parameters.TlsCertificateName | Should -Be $measured.ExchangeCertificateName
+            $specs | Invoke-Spec | Should -HaveCount 2
+        }
+
+        It 'flags the MX host without STARTTLS and the expired certificate of partner.bed.test' {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            $spec = New-ForcedTlsConnectorSpec -PartnerDomain partner.bed.test @Probe -Direction Outbound -WarningAction SilentlyContinue
+            $spec.ReadyToApply | Should -BeFalse
+            $spec.Warnings | Where-Object { $_ -like "MxHostWithoutStartTls: nostarttls.mx.bed.test ($($Bed.smtp.nostarttls.address))*" } | Should -Not -BeNullOrEmpty
+            $spec.Warnings | Where-Object { $_ -like "CertificateExpired: The certificate of expired.mx.bed.test ($($Bed.smtp.expired.address))*" } | Should -Not -BeNullOrEmpty
+            # No name is on both certificates; both sit under mx.bed.test.
+            $spec.Parameters.TlsDomain | Should -Be '*.mx.bed.test'
+            $spec.Warnings | Where-Object { $_ -like 'CertificateNameMismatch:*' } | Should -BeNullOrEmpty
+        }
+
+        It 'stops with the DNS error id for a domain that does not exist' {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            Get-RuleErrorId { New-ForcedTlsConnectorSpec -PartnerDomain nosuchdomain.bed.test @Probe } | Should -Be 'DomainNotFound'
+        }
+    }
+
     Context 'Command surface' {
         It 'completes <Parameter> values' -ForEach @(
             @{ Parameter = 'Platform'; Expected = @('ExchangeOnline', 'ExchangeServer') }
