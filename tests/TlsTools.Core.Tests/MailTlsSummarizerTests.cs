@@ -83,6 +83,20 @@ public class MailTlsSummarizerTests
     }
 
     [Fact]
+    public void LegacyOnlyTlsFails()
+    {
+        MailTlsResult old = Good("mx1");
+        old.Protocol = "Tls10";
+        old.ExchangeTlsLevel = ExchangeTlsLevel.None;
+        old.ForcedTlsReady = false;
+        var s = MailTlsSummarizer.Summarize(Route("mx1"), new[] { old }, Now);
+        Assert.Equal(MailTlsVerdict.Fail, s.Verdict);
+        Assert.True(s.AllTls);
+        Assert.Equal("Tls10", s.WeakestProtocol);
+        Assert.Contains(s.Reasons, r => r.Contains("RFC 8996"));
+    }
+
+    [Fact]
     public void NullMxIsNoMailNotFailure()
     {
         var s = MailTlsSummarizer.Summarize(new MailRoute { Domain = "nullmx.example", IsNullMx = true }, Array.Empty<MailTlsResult>(), Now);

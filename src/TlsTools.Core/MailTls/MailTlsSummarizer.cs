@@ -80,17 +80,20 @@ public static class MailTlsSummarizer
         summary.CertificateDnsNames = new StringList(established.SelectMany(r => r.CertificateDnsNames).Distinct(StringComparer.OrdinalIgnoreCase));
         summary.ExchangeCertificateNames = new StringList(established.Select(r => r.ExchangeCertificateName).Where(n => n is not null).Distinct()!);
 
-        bool fail = results.Count == 0 || withoutTls.Count > 0;
+        // TLS 1.0/1.1 are deprecated (RFC 8996) and Exchange Online will not use them: a domain
+        // whose server offers nothing newer receives mail from it in clear text.
+        bool legacyOnly = established.Any(r => CipherSuiteFacts.ProtocolRank(r.Protocol) < CipherSuiteFacts.ProtocolRank("Tls12"));
+        if (legacyOnly)
+        {
+            reasons.Add($"A server negotiates only {summary.WeakestProtocol}: TLS 1.0 and 1.1 are deprecated (RFC 8996) and Exchange Online sends with TLS 1.2 or later, so mail to it would travel in clear text.");
+        }
+        bool fail = results.Count == 0 || withoutTls.Count > 0 || legacyOnly;
         var warnings = new List<string>();
         if (!fail)
         {
             if (summary.SoonestExpiry is DateTime soonest && (soonest - at).TotalDays < ExpiryWarningDays)
             {
                 warnings.Add(string.Format(CultureInfo.InvariantCulture, "A certificate expires on {0:yyyy-MM-dd}, within {1} days.", soonest, ExpiryWarningDays));
-            }
-            if (CipherSuiteFacts.ProtocolRank(summary.WeakestProtocol) < CipherSuiteFacts.ProtocolRank("Tls12"))
-            {
-                warnings.Add($"A server negotiates only {summary.WeakestProtocol}; Exchange Online sends with TLS 1.2 or later.");
             }
             if (established.Any(r => r.ForwardSecrecy == false))
             {
