@@ -323,6 +323,20 @@ public class ConnectorSpecBuilderTests
     }
 
     [Fact]
+    public void AWildcardPartnerDomainCoversItsMeasuredDomain()
+    {
+        ConnectorSpec outbound = Only(Build(r =>
+        {
+            r.PartnerDomains = new List<string> { "*.partner.example" };
+            r.Direction = ConnectorDirection.Outbound;
+            r.Evidence.Add(Good());
+        }), "New-OutboundConnector");
+        Assert.Equal(new[] { "*.partner.example" }, outbound.Parameters["RecipientDomains"]);
+        Assert.Equal("mail.partner.example", outbound.Parameters["TlsDomain"]);
+        Assert.Empty(outbound.Warnings);
+    }
+
+    [Fact]
     public void DefaultOutboundNamesFitSixtyFourCharacters()
     {
         string longDomain = string.Join(".", Enumerable.Repeat("abcdefghij", 7)) + ".example";

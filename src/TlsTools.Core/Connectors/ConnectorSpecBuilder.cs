@@ -97,11 +97,19 @@ public static class ConnectorSpecBuilder
         {
             Request = request;
             Domains = request.PartnerDomains
-                .Concat(request.Evidence.Where(e => e is not null).Select(e => e.Domain))
                 .Where(d => !string.IsNullOrWhiteSpace(d))
                 .Select(ConnectorValues.NormalizeDomain)
                 .Distinct(StringComparer.OrdinalIgnoreCase)
                 .ToList();
+            // A measured domain joins the partner domains unless one of them covers it already
+            // (*.partner.example is measured as partner.example).
+            foreach (string measured in request.Evidence.Where(e => e is not null && !string.IsNullOrWhiteSpace(e.Domain)).Select(e => ConnectorValues.NormalizeDomain(e.Domain)))
+            {
+                if (!Domains.Any(d => Covers(d, measured)))
+                {
+                    Domains.Add(measured);
+                }
+            }
             Summaries = request.Evidence
                 .Where(e => e is not null && !string.IsNullOrWhiteSpace(e.Domain))
                 .ToList();
@@ -176,6 +184,11 @@ public static class ConnectorSpecBuilder
     }
 
     /// <summary>"mx1.partner.example (192.0.2.1, 2001:db8::1), mx2.partner.example (192.0.2.2)".</summary>
+    /// <summary>Whether partner domain <paramref name="domain"/> (possibly <c>*.x</c>) covers the measured domain.</summary>
+    private static bool Covers(string domain, string measured) =>
+        string.Equals(domain, measured, StringComparison.OrdinalIgnoreCase)
+        || (domain.StartsWith("*.", StringComparison.Ordinal) && ConnectorValues.NameMatches(domain, measured));
+
     private static string HostLabel(IEnumerable<MailTlsResult> results)
     {
         var parts = new List<string>();
@@ -789,7 +802,7 @@ public static class ConnectorSpecBuilder
             }
         }
 
-        var unmeasured = c.Domains.Where(x => !c.MeasuredDomains.Contains(x)).ToList();
+        var unmeasured = c.Domains.Where(x => !c.MeasuredDomains.Any(m => Covers(x, m))).ToList();
         if (unmeasured.Count > 0)
         {
             Warn(ConnectorRules.NoEvidence,
