@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
         'Test-MailTls'
+        'New-ForcedTlsConnectorSpec'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
