@@ -15,6 +15,7 @@
         'Test-CrlReachability'
         'Test-MailTls'
         'Test-TrustedRoot'
+        'New-ForcedTlsConnectorSpec'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

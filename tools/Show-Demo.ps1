@@ -25,3 +25,8 @@ $domains = 'good.bed.test', 'partner.bed.test', 'oldtls.bed.test', 'fallback.bed
 Test-MailTls -DomainName $domains -DnsServer $dns -Port $bed.smtpPort -TrustedRootCertificate $bed.ca.rootCert -Summary |
     Sort-Object Domain |
     Format-Table | Out-String -Width $width | Write-Host
+
+Write-Host "== New-ForcedTlsConnectorSpec: the Exchange Online connectors that force TLS with good.bed.test, from the measurement"
+Test-MailTls -DomainName good.bed.test -DnsServer $dns -Port $bed.smtpPort -TrustedRootCertificate $bed.ca.rootCert -Summary |
+    New-ForcedTlsConnectorSpec -TlsSettings DomainValidation |
+    Format-Table | Out-String -Width $width | Write-Host

@@ -117,3 +117,47 @@ public class CertificateFactsTests
         Assert.Equal(string.Empty, StringList.None.ToString());
     }
 }
+
+public class ChainValidatorTests
+{
+    private static readonly X509Certificate2 Root = Support.TestCertificates.CreateRoot("Chain Test Root");
+    private static readonly X509Certificate2 Intermediate = Support.TestCertificates.CreateIntermediate(Root, "Chain Test Intermediate");
+
+    [Fact]
+    public void ValidChainAgainstGivenRoot()
+    {
+        X509Certificate2 leaf = Support.TestCertificates.CreateLeaf(Intermediate, "mx.chain.test", new[] { "mx.chain.test" });
+        ChainValidation v = ChainValidator.Validate(new[] { leaf, Intermediate }, new[] { Root }, useSystemStore: false);
+        Assert.True(v.IsValid, string.Join("; ", v.Errors));
+        Assert.Equal(Root.Subject, v.RootSubject);
+        Assert.Equal("Custom", v.TrustedBy);
+    }
+
+    [Fact]
+    public void UnknownRootIsNotTrustedByTheSystemStore()
+    {
+        X509Certificate2 leaf = Support.TestCertificates.CreateLeaf(Intermediate, "mx.chain.test", new[] { "mx.chain.test" });
+        ChainValidation v = ChainValidator.Validate(new[] { leaf, Intermediate }, null, useSystemStore: true);
+        Assert.False(v.IsValid);
+        Assert.NotEmpty(v.Errors);
+    }
+
+    [Fact]
+    public void MissingIntermediateIsAnErrorNotADownload()
+    {
+        X509Certificate2 leaf = Support.TestCertificates.CreateLeaf(Intermediate, "mx.chain.test", new[] { "mx.chain.test" }, caIssuers: "http://127.0.0.1:9/none.cer");
+        ChainValidation v = ChainValidator.Validate(new[] { leaf }, new[] { Root }, useSystemStore: false);
+        Assert.False(v.IsValid);
+    }
+
+    [Fact]
+    public void ExpiredLeafNamesExpiryAndStillFindsTheRoot()
+    {
+        X509Certificate2 leaf = Support.TestCertificates.CreateLeaf(Intermediate, "old.chain.test", new[] { "old.chain.test" }, days: -5);
+        ChainValidation v = ChainValidator.Validate(new[] { leaf, Intermediate }, new[] { Root }, useSystemStore: false);
+        Assert.False(v.IsValid);
+        string error = Assert.Single(v.Errors);
+        Assert.StartsWith("NotTimeValid", error);
+        Assert.Equal(Root.Subject, v.RootSubject);
+    }
+}

@@ -14,6 +14,9 @@ public class HostEndpointTests
     [InlineData("[2001:db8::1]:25", "2001:db8::1", 25)]
     [InlineData("[::1]", "::1", null)]
     [InlineData("_25._tcp.mx.example", "_25._tcp.mx.example", null)]
+    [InlineData("[192.0.2.1]", "192.0.2.1", null)]
+    [InlineData("[192.0.2.1]:25", "192.0.2.1", 25)]
+    [InlineData("[IPv6:2001:db8::1]", "2001:db8::1", null)]
     public void ParsesHostsAndPorts(string text, string host, int? port)
     {
         HostEndpoint e = HostEndpoint.Parse(text);
@@ -26,7 +29,7 @@ public class HostEndpointTests
     [InlineData("mx.example.com:0")]
     [InlineData("mx.example.com:70000")]
     [InlineData("mx.example.com:smtp")]
-    [InlineData("[192.0.2.1]:25")]
+    [InlineData("[mx.example.com]")]
     [InlineData("[2001:db8::1")]
     [InlineData("bad host")]
     [InlineData("-leading.example")]

@@ -111,6 +111,14 @@ Describe 'Get-RemoteCertificate against the test bed' {
         $leaves.Thumbprint | Sort-Object -Unique | Should -Be $Bed.smtp.good.leafThumbprint
     }
 
+    It 'prefers a Send connector''s SmartHosts (as [address] literals) to its own Fqdn' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $sendConnector = [pscustomobject]@{ Name = 'To Partner'; Fqdn = 'outbound.contoso.invalid'; SmartHosts = @("[127.0.0.1]:$($Bed.smtp.good.loopbackPort)") }
+        $leaf = $sendConnector | Get-RemoteCertificate -StartTls Smtp | Select-Object -First 1
+        $leaf.ComputerName | Should -Be '127.0.0.1'
+        $leaf.Thumbprint | Should -Be $Bed.smtp.good.leafThumbprint
+    }
+
     It 'speaks TLS from the first byte on a port without a STARTTLS convention' {
         # The port-to-protocol table (25/587 SMTP, 143 IMAP, 110 POP3) is covered by the unit
         # tests; here: a bed port is no such port, so a TLS hello meets an SMTP greeting and fails.

@@ -30,6 +30,36 @@ public static class ChainValidator
 {
     public static ChainValidation Validate(IReadOnlyList<X509Certificate2> presented, IReadOnlyCollection<X509Certificate2>? customRoots, bool useSystemStore, DateTime? at = null)
     {
+        ChainValidation result = ValidateAt(presented, customRoots, useSystemStore, at);
+        if (result.IsValid || presented.Count == 0)
+        {
+            return result;
+        }
+
+        // An expired (or not yet valid) leaf makes some platforms stop building the chain, which
+        // hides the root and adds unrelated errors. Build again at the middle of the leaf's
+        // validity: if that chain is sound, expiry is the one problem, and the root is known.
+        X509Certificate2 leaf = presented[0];
+        DateTime now = (at ?? DateTime.UtcNow).ToUniversalTime();
+        DateTime notBefore = leaf.NotBefore.ToUniversalTime();
+        DateTime notAfter = leaf.NotAfter.ToUniversalTime();
+        if (now <= notAfter && now >= notBefore)
+        {
+            return result;
+        }
+        ChainValidation inTime = ValidateAt(presented, customRoots, useSystemStore, notBefore + TimeSpan.FromTicks((notAfter - notBefore).Ticks / 2));
+        if (!inTime.IsValid)
+        {
+            return result;
+        }
+        string error = now > notAfter
+            ? $"NotTimeValid: the certificate expired on {notAfter:yyyy-MM-dd HH:mm} UTC."
+            : $"NotTimeValid: the certificate is valid only from {notBefore:yyyy-MM-dd HH:mm} UTC.";
+        return new ChainValidation { IsValid = false, Errors = new[] { error }, RootSubject = inTime.RootSubject };
+    }
+
+    private static ChainValidation ValidateAt(IReadOnlyList<X509Certificate2> presented, IReadOnlyCollection<X509Certificate2>? customRoots, bool useSystemStore, DateTime? at)
+    {
         if (presented.Count == 0)
         {
             return new ChainValidation { IsValid = false, Errors = new[] { "NoCertificate: the server presented no certificate." } };

@@ -6,7 +6,8 @@ namespace TlsTools.Net;
 
 /// <summary>
 /// A target as a user types it: a host name, an IPv4 or IPv6 address, optionally with a port
-/// (<c>host:port</c>, <c>[v6]:port</c>). A bare IPv6 address has no port.
+/// (<c>host:port</c>, <c>[v6]:port</c>), or an SMTP address literal (<c>[192.0.2.1]</c>,
+/// <c>[IPv6:2001:db8::1]</c>, as Exchange writes smart host addresses). A bare IPv6 address has no port.
 /// </summary>
 public sealed class HostEndpoint
 {
@@ -58,6 +59,12 @@ public sealed class HostEndpoint
                 return false;
             }
             host = s.Substring(1, close - 1);
+            // RFC 5321 address literals: [192.0.2.1] and [IPv6:2001:db8::1]; Exchange writes
+            // smart hosts given as addresses in brackets.
+            if (host.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
+            {
+                host = host.Substring(5);
+            }
             string rest = s.Substring(close + 1);
             if (rest.Length > 0)
             {
@@ -67,7 +74,7 @@ public sealed class HostEndpoint
                 }
                 port = p;
             }
-            if (!IPAddress.TryParse(host, out IPAddress? v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            if (!IPAddress.TryParse(host, out _))
             {
                 return false;
             }

@@ -20,7 +20,8 @@ public sealed class GetRemoteCertificateCommand : ConcurrentTargetCmdlet<RemoteC
 
     /// <summary>The host to connect to: a name, an address, or host:port.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Fqdn", "SmartHosts", "HostName", "Address", "CN")]
+    // SmartHosts before Fqdn: a Send connector has both, and its Fqdn is its own EHLO name.
+    [Alias("SmartHosts", "Fqdn", "HostName", "Address", "CN")]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 

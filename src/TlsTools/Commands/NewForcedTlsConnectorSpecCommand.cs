@@ -1,0 +1,363 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+using TlsTools.Connectors;
+using TlsTools.MailTls;
+using TlsTools.Net;
+using TlsTools.Probing;
+using TlsTools.Routing;
+
+namespace TlsTools.Commands;
+
+/// <summary>Specifies the Exchange connectors (and settings) that force TLS with a partner, from its measured TLS posture.</summary>
+[Cmdlet(VerbsCommon.New, "ForcedTlsConnectorSpec")]
+[OutputType(typeof(ConnectorSpec), typeof(string), typeof(FileInfo))]
+public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
+{
+    private static readonly string[] ProbeOptions = { nameof(DnsServer), nameof(Port), nameof(TrustedRootCertificate), nameof(TimeoutSeconds) };
+
+    private readonly List<string> _domains = new();
+    private readonly List<MailTlsDomainSummary> _evidence = new();
+
+    /// <summary>The partner's mail domains.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Domain", "DomainName")]
+    [ValidateNotNullOrEmpty]
+    public string[] PartnerDomain { get; set; } = Array.Empty<string>();
+
+    /// <summary>Measurements of the partner's domains: Test-MailTls -Summary output.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public MailTlsDomainSummary[] InputObject { get; set; } = Array.Empty<MailTlsDomainSummary>();
+
+    [Parameter]
+    public ConnectorDirection Direction { get; set; } = ConnectorDirection.Both;
+
+    [Parameter]
+    public ConnectorPlatform Platform { get; set; } = ConnectorPlatform.ExchangeOnline;
+
+    [Parameter]
+    public ConnectorType ConnectorType { get; set; } = ConnectorType.Partner;
+
+    [Parameter]
+    public TlsAuthLevel TlsSettings { get; set; } = TlsAuthLevel.DomainValidation;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TlsDomain { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TlsSenderCertificateName { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] SmartHost { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] SenderIPAddress { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public SwitchParameter DomainSecure { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>Your own on-premises Exchange servers' certificate.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public X509Certificate2? TlsCertificate { get; set; }
+
+    /// <summary>The existing receive connector that Exchange Online's mail arrives on (on-premises side of a hybrid).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ReceiveConnector { get; set; }
+
+    /// <summary>More parameters for the target cmdlets; $null removes one.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? AdditionalParameter { get; set; }
+
+    /// <summary>Measures each partner domain (as Test-MailTls -Summary) before building.</summary>
+    [Parameter]
+    public SwitchParameter Probe { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DnsServer { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; } = 25;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public CertificateSource[]? TrustedRootCertificate { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSeconds { get; set; } = 15;
+
+    /// <summary>Emits a reviewable PowerShell script of the specifications instead of the objects.</summary>
+    [Parameter]
+    public SwitchParameter AsScript { get; set; }
+
+    /// <summary>Writes the script to this file (implies -AsScript).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        bool probeOption = ProbeOptions.Any(MyInvocation.BoundParameters.ContainsKey);
+        if (probeOption && !Probe)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-DnsServer, -Port, -TrustedRootCertificate and -TimeoutSeconds are for -Probe."),
+                ConnectorRules.ParameterNotApplicable.Id, ErrorCategory.InvalidArgument, null));
+        }
+        if (DnsServer is not null)
+        {
+            try
+            {
+                DnsClientResolver.ParseServer(DnsServer);
+            }
+            catch (FormatException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidDnsServer", ErrorCategory.InvalidArgument, DnsServer));
+            }
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (string d in PartnerDomain)
+        {
+            if (!_domains.Contains(d, StringComparer.OrdinalIgnoreCase))
+            {
+                _domains.Add(d);
+            }
+        }
+        foreach (MailTlsDomainSummary s in InputObject)
+        {
+            if (s is not null)
+            {
+                _evidence.Add(s);
+            }
+        }
+        InputObject = Array.Empty<MailTlsDomainSummary>();
+    }
+
+    protected override void EndProcessing()
+    {
+        string source = _evidence.Count > 0 ? "Test-MailTls" : "-Probe";
+        if (Probe)
+        {
+            ProbeDomains();
+        }
+
+        var request = new ConnectorSpecRequest
+        {
+            PartnerDomains = _domains,
+            Direction = Direction,
+            Platform = Platform,
+            ConnectorType = ConnectorType,
+            TlsSettings = TlsSettings,
+            TlsDomain = TlsDomain,
+            TlsSenderCertificateName = TlsSenderCertificateName,
+            SmartHosts = SmartHost,
+            SenderIPAddresses = SenderIPAddress,
+            DomainSecure = DomainSecure,
+            Name = Name,
+            TlsCertificate = TlsCertificate,
+            ReceiveConnector = ReceiveConnector,
+            Evidence = _evidence,
+            EvidenceSource = source,
+            AdditionalParameters = AdditionalParameter is null ? null : Unwrap(AdditionalParameter),
+            Now = DateTime.UtcNow,
+        };
+        ConnectorSpecResult result = ConnectorSpecBuilder.Build(request);
+        if (!result.Succeeded)
+        {
+            ThrowRuleError(result.Errors);
+        }
+
+        foreach (ConnectorSpec spec in result.Specs)
+        {
+            foreach (string warning in spec.Warnings)
+            {
+                WriteWarning($"{spec.Cmdlet} '{spec.Name}': {warning}");
+            }
+        }
+
+        if (!AsScript && Path is null)
+        {
+            foreach (ConnectorSpec spec in result.Specs)
+            {
+                WriteObject(spec);
+            }
+            return;
+        }
+
+        string script = ConnectorScript.Render(result.Specs, ModuleVersion(), request.Now);
+        if (Path is null)
+        {
+            WriteObject(script);
+            return;
+        }
+        string path = GetUnresolvedProviderPathFromPSPath(Path);
+        try
+        {
+            // A byte order mark lets Windows PowerShell 5.1 read non-ASCII names as UTF-8.
+            File.WriteAllText(path, script, new UTF8Encoding(true));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "PathNotWritable", ErrorCategory.WriteError, Path));
+        }
+        WriteObject(new FileInfo(path));
+    }
+
+    private void ThrowRuleError(IReadOnlyList<ConnectorFinding> errors)
+    {
+        ConnectorFinding first = errors[0];
+        string message = first.Message;
+        if (errors.Count > 1)
+        {
+            message += " Also: " + string.Join(" ", errors.Skip(1).Select(e => $"[{e.Rule.Id}] {e.Message}"));
+        }
+        var record = new ErrorRecord(new ArgumentException(message), first.Rule.Id, ErrorCategory.InvalidArgument, first.Target);
+        record.ErrorDetails = new ErrorDetails(message)
+        {
+            RecommendedAction = $"Rule {first.Rule.Id} ({first.Rule.Source}): {first.Rule.Summary}",
+        };
+        ThrowTerminatingError(record);
+    }
+
+    private void ProbeDomains()
+    {
+        var options = new MailTlsOptions
+        {
+            DnsServer = DnsServer,
+            Port = Port,
+            TimeoutSeconds = TimeoutSeconds,
+            HeloName = LocalHost.FullyQualifiedName(),
+            TrustedRootCertificates = LoadTrustAnchors(),
+            UseSystemTrustStore = true,
+        };
+        var measured = new HashSet<string>(_evidence.Select(e => e.Domain), StringComparer.OrdinalIgnoreCase);
+        foreach (string input in _domains.ToList())
+        {
+            string? domain = MailDomainInput.Normalize(input, out string? reason);
+            if (domain is null)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException(reason), ConnectorRules.InvalidDomainName.Id, ErrorCategory.InvalidArgument, input));
+                return;
+            }
+            if (measured.Contains(domain))
+            {
+                WriteVerbose($"{domain} was measured already (piped in); -Probe does not test it again.");
+                continue;
+            }
+            WriteVerbose($"Probing the mail servers of {domain} (port {Port}).");
+            try
+            {
+                var (route, results) = MailTlsTester.TestDomainAsync(domain, options, StopToken).GetAwaiter().GetResult();
+                var ordered = results.OrderBy(r => r.Preference ?? int.MaxValue).ThenBy(r => r.MxHost, StringComparer.Ordinal)
+                    .ThenBy(r => r.IPAddress, StringComparer.Ordinal).ToList();
+                MailTlsDomainSummary summary = MailTlsSummarizer.Summarize(route, ordered);
+                WriteVerbose($"{domain}: {summary.AddressesTested} address(es) tested, lowest ExchangeTlsLevel {summary.LowestExchangeTlsLevel}, verdict {summary.Verdict}.");
+                _evidence.Add(summary);
+                measured.Add(domain);
+            }
+            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (DnsLookupException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, e.NameDoesNotExist ? "DomainNotFound" : "DnsLookupFailed", ErrorCategory.ObjectNotFound, domain)
+                {
+                    ErrorDetails = new ErrorDetails($"{domain}: {e.Message}") { RecommendedAction = "Check the domain, or name the DNS server to ask with -DnsServer." },
+                });
+            }
+            catch (ProbeException e)
+            {
+                ThrowTerminatingError(ProbeErrors.Create(e, domain, false, TimeoutSeconds));
+            }
+        }
+    }
+
+    private X509Certificate2Collection? LoadTrustAnchors()
+    {
+        if (TrustedRootCertificate is null)
+        {
+            return null;
+        }
+        var anchors = new X509Certificate2Collection();
+        foreach (CertificateSource source in TrustedRootCertificate)
+        {
+            if (source.Certificate is not null)
+            {
+                anchors.Add(source.Certificate);
+                continue;
+            }
+            string path = GetUnresolvedProviderPathFromPSPath(source.Path);
+            try
+            {
+                foreach (X509Certificate2 c in Certificates.Pem.LoadFile(path))
+                {
+                    anchors.Add(c);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "TrustedRootNotReadable", ErrorCategory.ReadError, source.Path));
+            }
+        }
+        return anchors;
+    }
+
+    /// <summary>Strips PowerShell's wrappers from hashtable values, so the core sees bools, strings and arrays.</summary>
+    private static Hashtable Unwrap(Hashtable table)
+    {
+        var copy = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry e in table)
+        {
+            copy[e.Key is PSObject pk ? pk.BaseObject : e.Key] = UnwrapValue(e.Value);
+        }
+        return copy;
+    }
+
+    private static object? UnwrapValue(object? value)
+    {
+        object? v = value is PSObject p ? p.BaseObject : value;
+        return v switch
+        {
+            SwitchParameter s => s.IsPresent,
+            Hashtable h => Unwrap(h),
+            object[] a => a.Select(UnwrapValue).ToArray(),
+            _ => v,
+        };
+    }
+
+    private string ModuleVersion()
+    {
+        string? version = MyInvocation.MyCommand.Module?.Version?.ToString();
+        if (!string.IsNullOrEmpty(version) && version != "0.0")
+        {
+            return version!;
+        }
+        string? info = typeof(ConnectorSpec).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return info?.Split('+')[0] ?? "0.0.0";
+    }
+}
