@@ -12,7 +12,9 @@
     FormatsToProcess     = @('TlsTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
+        'Test-CrlReachability'
         'Test-MailTls'
+        'Test-TrustedRoot'
         'New-ForcedTlsConnectorSpec'
     )
     FunctionsToExport    = @()

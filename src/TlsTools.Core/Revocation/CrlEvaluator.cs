@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.X509;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+
+namespace TlsTools.Revocation;
+
+/// <summary>
+/// Judges a downloaded CRL (RFC 5280 section 5): it must parse, come from the certificate's issuer
+/// (same name, signature verified with the issuer's key when the issuer is known), be current
+/// (nextUpdate not passed), and it tells whether the certificate's serial is listed.
+/// </summary>
+internal static class CrlEvaluator
+{
+    /// <summary>
+    /// Fills <paramref name="result"/> from a CRL (DER or PEM) served by <paramref name="certificate"/>'s
+    /// CDP (null for a URL given without one). The signature is checked with <paramref name="issuer"/>'s
+    /// key when it is known; otherwise <paramref name="issuerNote"/> says why it is not.
+    /// </summary>
+    public static void Evaluate(byte[] body, BcCertificate? certificate, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
+    {
+        X509Crl? crl;
+        try
+        {
+            crl = new X509CrlParser().ReadCrl(body);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(result, RevocationEndpointStatus.Invalid, "The response is not a CRL: " + e.Message);
+            return;
+        }
+        if (crl is null)
+        {
+            Fail(result, RevocationEndpointStatus.Invalid, "The response is empty or not a CRL.");
+            return;
+        }
+
+        result.Issuer = Pki.Format(crl.IssuerDN);
+        result.ThisUpdate = crl.ThisUpdate.ToUniversalTime();
+        result.NextUpdate = crl.NextUpdate?.ToUniversalTime();
+        ISet<X509CrlEntry>? entries = crl.GetRevokedCertificates();
+        result.EntryCount = entries?.Count ?? 0;
+
+        var notes = new List<string>
+        {
+            $"CRL of {result.Issuer}, {result.EntryCount} entries, thisUpdate {Pki.Stamp(crl.ThisUpdate)}" +
+            (crl.NextUpdate is DateTime nu ? $", nextUpdate {Pki.Stamp(nu)}" : ", no nextUpdate") + ".",
+        };
+
+        if (certificate is not null && !crl.IssuerDN.Equivalent(certificate.IssuerDN))
+        {
+            result.Status = RevocationEndpointStatus.WrongIssuer;
+            notes.Insert(0, $"The CRL was issued by {result.Issuer}, but the certificate by {Pki.Format(certificate.IssuerDN)}.");
+            result.Detail = string.Join(" ", notes);
+            return;
+        }
+
+        if (issuer is not null)
+        {
+            result.SignatureValid = SignatureValid(crl, issuer);
+            if (result.SignatureValid == false)
+            {
+                result.Status = RevocationEndpointStatus.Invalid;
+                notes.Insert(0, $"The CRL's signature does not verify with the key of {Pki.Format(issuer.SubjectDN)} (thumbprint {Pki.Thumbprint(issuer)}): it was signed by another key.");
+                result.Detail = string.Join(" ", notes);
+                return;
+            }
+            notes.Add($"Signature verified with the key of {Pki.Format(issuer.SubjectDN)}.");
+        }
+        else
+        {
+            notes.Add("Signature not checked: " + (issuerNote ?? "the issuer is not known."));
+        }
+
+        bool expired = crl.NextUpdate is DateTime next && next.ToUniversalTime() < now;
+        bool future = crl.ThisUpdate.ToUniversalTime() > now + Pki.ClockSkew;
+
+        bool revoked = false;
+        if (certificate is not null)
+        {
+            X509CrlEntry? entry = crl.GetRevokedCertificate(certificate.SerialNumber);
+            if (entry is not null)
+            {
+                revoked = true;
+                result.CertificateStatus = CertificateRevocationStatus.Revoked;
+                result.RevocationDate = entry.RevocationDate.ToUniversalTime();
+                int? reason = ReasonCode(entry);
+                result.RevocationReason = reason is int r ? Pki.ReasonName(r) : null;
+                notes.Insert(0, $"Serial {Pki.Serial(certificate)} is listed: revoked {Pki.Stamp(entry.RevocationDate)}" +
+                    (result.RevocationReason is null ? "." : $", reason {result.RevocationReason}."));
+            }
+            else if (!expired && !future)
+            {
+                result.CertificateStatus = CertificateRevocationStatus.Good;
+                notes.Add($"Serial {Pki.Serial(certificate)} is not listed.");
+            }
+        }
+        else
+        {
+            notes.Add("No certificate was given, so no serial was looked up.");
+        }
+
+        if (future)
+        {
+            result.Status = RevocationEndpointStatus.Invalid;
+            notes.Insert(0, $"The CRL's thisUpdate ({Pki.Stamp(crl.ThisUpdate)}) lies in the future: check this machine's clock or the CA's.");
+        }
+        else if (revoked)
+        {
+            result.Status = RevocationEndpointStatus.Revoked;
+            if (expired)
+            {
+                notes.Add("The CRL has also expired.");
+            }
+        }
+        else if (expired)
+        {
+            result.Status = RevocationEndpointStatus.Expired;
+            notes.Insert(0, $"The CRL expired at its nextUpdate, {Pki.Stamp(crl.NextUpdate!.Value)}: the CA no longer publishes a current one here.");
+        }
+        else
+        {
+            result.Status = RevocationEndpointStatus.OK;
+        }
+        result.Detail = string.Join(" ", notes);
+    }
+
+    private static bool SignatureValid(X509Crl crl, BcCertificate issuer)
+    {
+        try
+        {
+            return crl.IsSignatureValid(issuer.GetPublicKey());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    private static int? ReasonCode(X509CrlEntry entry)
+    {
+        Asn1OctetString? ext = entry.GetExtensionValue(X509Extensions.ReasonCode);
+        if (ext is null)
+        {
+            return null;
+        }
+        try
+        {
+            return DerEnumerated.GetInstance(Asn1Object.FromByteArray(ext.GetOctets())).IntValueExact;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    private static void Fail(RevocationEndpointResult result, RevocationEndpointStatus status, string detail)
+    {
+        result.Status = status;
+        result.Detail = detail;
+    }
+}

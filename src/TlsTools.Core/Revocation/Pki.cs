@@ -1,0 +1,120 @@
+using System;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+
+namespace TlsTools.Revocation;
+
+/// <summary>Small certificate helpers shared by the CRL, OCSP and CA-issuers checks.</summary>
+internal static class Pki
+{
+    /// <summary>Clock skew allowed on thisUpdate before content is called "from the future".</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    public static BcCertificate ToBouncyCastle(X509Certificate2 certificate) =>
+        new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
+
+    /// <summary>A distinguished name formatted as .NET formats <c>X509Certificate.Subject</c> (<c>CN=..., O=..., C=...</c>).</summary>
+    public static string Format(X509Name name)
+    {
+        try
+        {
+            return new X500DistinguishedName(name.GetEncoded()).Name;
+        }
+        catch (CryptographicException)
+        {
+            return name.ToString();
+        }
+    }
+
+    /// <summary>True when <paramref name="issuer"/> has the name of <paramref name="subject"/>'s issuer and its key verifies the signature.</summary>
+    public static bool IsIssuerOf(BcCertificate issuer, BcCertificate subject) =>
+        issuer.SubjectDN.Equivalent(subject.IssuerDN) && SignatureVerifies(subject, issuer);
+
+    public static bool SignatureVerifies(BcCertificate subject, BcCertificate issuer)
+    {
+        try
+        {
+            return subject.IsSignatureValid(issuer.GetPublicKey());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An unsupported key or algorithm is a failed verification here, not a crash.
+            return false;
+        }
+    }
+
+    public static bool IsSelfSigned(BcCertificate certificate) => IsIssuerOf(certificate, certificate);
+
+    public static string Thumbprint(BcCertificate certificate) => Hex(Sha1(certificate.GetEncoded()));
+
+    public static byte[] Sha1(byte[] data)
+    {
+#if NET8_0_OR_GREATER
+        return SHA1.HashData(data);
+#else
+        using SHA1 sha1 = SHA1.Create();
+        return sha1.ComputeHash(data);
+#endif
+    }
+
+    public static byte[] Sha256(byte[] data)
+    {
+#if NET8_0_OR_GREATER
+        return SHA256.HashData(data);
+#else
+        using SHA256 sha256 = SHA256.Create();
+        return sha256.ComputeHash(data);
+#endif
+    }
+
+    /// <summary>SHA-1 of the subjectPublicKey BIT STRING value: the OCSP issuerKeyHash and byKey responder ID (RFC 6960 section 4.1.1).</summary>
+    public static byte[] KeyHash(BcCertificate certificate) =>
+        Sha1(certificate.CertificateStructure.SubjectPublicKeyInfo.PublicKey.GetBytes());
+
+    /// <summary>The keyIdentifier of the authority key identifier extension, if present.</summary>
+    public static byte[]? AuthorityKeyId(BcCertificate certificate)
+    {
+        Asn1OctetString? ext = certificate.GetExtensionValue(X509Extensions.AuthorityKeyIdentifier);
+        if (ext is null)
+        {
+            return null;
+        }
+        return AuthorityKeyIdentifier.GetInstance(Asn1Object.FromByteArray(ext.GetOctets())).KeyIdentifier?.GetOctets();
+    }
+
+    public static string Hex(byte[] bytes)
+    {
+        char[] c = new char[bytes.Length * 2];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            string b = bytes[i].ToString("X2", CultureInfo.InvariantCulture);
+            c[2 * i] = b[0];
+            c[2 * i + 1] = b[1];
+        }
+        return new string(c);
+    }
+
+    public static string Serial(BcCertificate certificate) => certificate.SerialNumber.ToString(16).ToUpperInvariant();
+
+    /// <summary>The RFC 5280 section 5.3.1 name of a CRL reason code.</summary>
+    public static string ReasonName(int reason) => reason switch
+    {
+        0 => "unspecified",
+        1 => "keyCompromise",
+        2 => "cACompromise",
+        3 => "affiliationChanged",
+        4 => "superseded",
+        5 => "cessationOfOperation",
+        6 => "certificateHold",
+        8 => "removeFromCRL",
+        9 => "privilegeWithdrawn",
+        10 => "aACompromise",
+        _ => reason.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public static string Stamp(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
