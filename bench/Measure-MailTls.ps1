@@ -22,7 +22,8 @@ param(
     [ValidateRange(1, 1000)] [int] $Count = 100,
     [ValidateRange(0, 500)] [double] $DelayMs = 25,
     [ValidateRange(1, 1024)] [int] $ThrottleLimit = 16,
-    [int] $ProxyPort = 46000,
+    # Below Linux's ephemeral range (32768-60999), so no client socket can hold one of its ports.
+    [int] $ProxyPort = 24000,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../output/TlsTools')
 )
 $ErrorActionPreference = 'Stop'
@@ -56,6 +57,9 @@ function Measure-TestMailTls([string[]] $Endpoints) {
 }
 
 function Show-Row([string] $Name, $Ours, $OpenSsl) {
+    if ($Ours.Succeeded -ne $Count -or $OpenSsl.Succeeded -ne $Count) {
+        Write-Warning "$Name run: only $($Ours.Succeeded) (Test-MailTls) and $($OpenSsl.Succeeded) (openssl) of $Count handshakes succeeded; the figures do not compare like with like."
+    }
     [pscustomobject]@{
         Run                  = $Name
         Endpoints            = $Count
@@ -84,6 +88,7 @@ try {
     while ([DateTime]::UtcNow -lt $deadline) {
         try { $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $ProxyPort + $Count - 1); $c.Dispose(); break } catch { Start-Sleep -Milliseconds 100 }
     }
+    if ($proxy.HasExited) { throw "The delay proxy did not start (exit code $($proxy.ExitCode))." }
     $delayed = @(0..($Count - 1) | ForEach-Object { "127.0.0.1:$($ProxyPort + $_)" })
     $rows += Show-Row "delayed ${DelayMs}ms each way" (Measure-TestMailTls $delayed) (Measure-OpenSslLoop $delayed)
 }
