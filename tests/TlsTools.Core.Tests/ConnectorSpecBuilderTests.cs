@@ -352,13 +352,13 @@ public class ConnectorSpecBuilderTests
     /// <summary>Every combination the cmdlet accepts, with the inputs it needs; every spec validates and binds (keys are documented parameters).</summary>
     public static IEnumerable<object[]> Combinations()
     {
-        foreach (ConnectorPlatform platform in Enum.GetValues(typeof(ConnectorPlatform)))
+        foreach (ConnectorPlatform platform in Enum.GetValues<ConnectorPlatform>())
         {
-            foreach (ConnectorDirection direction in Enum.GetValues(typeof(ConnectorDirection)))
+            foreach (ConnectorDirection direction in Enum.GetValues<ConnectorDirection>())
             {
-                foreach (ConnectorType type in Enum.GetValues(typeof(ConnectorType)))
+                foreach (ConnectorType type in Enum.GetValues<ConnectorType>())
                 {
-                    foreach (TlsAuthLevel level in Enum.GetValues(typeof(TlsAuthLevel)))
+                    foreach (TlsAuthLevel level in Enum.GetValues<TlsAuthLevel>())
                     {
                         foreach (bool smartHost in new[] { false, true })
                         {
