@@ -251,7 +251,7 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
             Port = Port,
             TimeoutSeconds = TimeoutSeconds,
             HeloName = LocalHost.FullyQualifiedName(),
-            TrustedRootCertificates = LoadTrustAnchors(),
+            TrustedRootCertificates = CertificateSource.LoadAll(this, TrustedRootCertificate),
             UseSystemTrustStore = true,
         };
         var measured = new HashSet<string>(_evidence.Select(e => e.Domain), StringComparer.OrdinalIgnoreCase);
@@ -297,35 +297,6 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
         }
     }
 
-    private X509Certificate2Collection? LoadTrustAnchors()
-    {
-        if (TrustedRootCertificate is null)
-        {
-            return null;
-        }
-        var anchors = new X509Certificate2Collection();
-        foreach (CertificateSource source in TrustedRootCertificate)
-        {
-            if (source.Certificate is not null)
-            {
-                anchors.Add(source.Certificate);
-                continue;
-            }
-            string path = GetUnresolvedProviderPathFromPSPath(source.Path);
-            try
-            {
-                foreach (X509Certificate2 c in Certificates.Pem.LoadFile(path))
-                {
-                    anchors.Add(c);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "TrustedRootNotReadable", ErrorCategory.ReadError, source.Path));
-            }
-        }
-        return anchors;
-    }
 
     /// <summary>Strips PowerShell's wrappers from hashtable values, so the core sees bools, strings and arrays.</summary>
     private static Hashtable Unwrap(Hashtable table)

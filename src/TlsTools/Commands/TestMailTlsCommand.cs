@@ -120,42 +120,13 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             TlsMode = TlsMode,
             TimeoutSeconds = TimeoutSeconds,
             HeloName = HeloName ?? LocalHost.FullyQualifiedName(),
-            TrustedRootCertificates = LoadTrustAnchors(),
+            TrustedRootCertificates = CertificateSource.LoadAll(this, TrustedRootCertificate),
             UseSystemTrustStore = !IgnoreSystemTrustStore,
             IncludeTranscript = IncludeTranscript,
             AddressFamily = AddressFamily,
         };
     }
 
-    private X509Certificate2Collection? LoadTrustAnchors()
-    {
-        if (TrustedRootCertificate is null)
-        {
-            return null;
-        }
-        var anchors = new X509Certificate2Collection();
-        foreach (CertificateSource source in TrustedRootCertificate)
-        {
-            if (source.Certificate is not null)
-            {
-                anchors.Add(source.Certificate);
-                continue;
-            }
-            string path = GetUnresolvedProviderPathFromPSPath(source.Path);
-            try
-            {
-                foreach (X509Certificate2 c in Certificates.Pem.LoadFile(path))
-                {
-                    anchors.Add(c);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "TrustedRootNotReadable", ErrorCategory.ReadError, source.Path));
-            }
-        }
-        return anchors;
-    }
 
     protected override void ProcessRecord()
     {
