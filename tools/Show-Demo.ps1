@@ -30,3 +30,8 @@ Write-Host "== New-ForcedTlsConnectorSpec: the Exchange Online connectors that f
 Test-MailTls -DomainName good.bed.test -DnsServer $dns -Port $bed.smtpPort -TrustedRootCertificate $bed.ca.rootCert -Summary |
     New-ForcedTlsConnectorSpec -TlsSettings DomainValidation |
     Format-Table | Out-String -Width $width | Write-Host
+
+Write-Host "== Test-CrlReachability: the certutil -URL check of the revoked profile's chain (CRL, OCSP, CA issuers)"
+Get-RemoteCertificate -ComputerName 127.0.0.1 -Port $bed.smtp.revoked.loopbackPort -StartTls Smtp |
+    Test-CrlReachability |
+    Format-Table | Out-String -Width $width | Write-Host
