@@ -204,3 +204,67 @@ Describe 'Test-MailTls input binding' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidDomainName,*'
     }
 }
+
+Describe 'Test-MailTls manners' {
+    It 'reports progress in addresses and completes it' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
+            $null = $ps.AddCommand('Test-MailTls').AddParameter('DomainName', 'partner.bed.test').AddParameter('DnsServer', $Common.DnsServer).AddParameter('Port', $Common.Port).AddParameter('TrustedRootCertificate', $Common.TrustedRootCertificate)
+            $results = $ps.Invoke()
+            $results.Count | Should -BeGreaterOrEqual 3
+            $progress = @($ps.Streams.Progress)
+            $progress.Count | Should -BeGreaterThan 0
+            $progress[-1].RecordType | Should -Be 'Completed'
+            ($progress | Where-Object RecordType -eq 'Processing' | Select-Object -Last 1).StatusDescription | Should -Match "^$($results.Count) of $($results.Count) done$"
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'stops promptly on Ctrl+C while every address waits on a silent server' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        $ps = [powershell]::Create()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
+            $null = $ps.AddCommand('Test-MailTls').AddParameter('ComputerName', @(1..8 | ForEach-Object { "127.0.0.1:$port" })).AddParameter('TimeoutSeconds', 120)
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1500
+            $async.IsCompleted | Should -BeFalse
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $ps.Dispose()
+            $listener.Stop()
+        }
+    }
+
+    It 'reports a silent server as Timeout within -TimeoutSeconds, in its result' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $r = Test-MailTls -ComputerName "127.0.0.1:$($listener.LocalEndpoint.Port)" -TimeoutSeconds 2
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 8
+            $r.ErrorId | Should -Be 'Timeout'
+            $r.TlsEstablished | Should -BeFalse
+        }
+        finally { $listener.Stop() }
+    }
+
+    It 'survives Export-Csv and ConvertTo-Json with flat fields' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $r = Test-MailTls -DomainName good.bed.test @Common -AddressFamily IPv4
+        $csv = $r | ConvertTo-Csv | ConvertFrom-Csv
+        $csv.ExchangeTlsLevel | Should -Be 'DomainValidation'
+        $csv.CertificateDnsNames | Should -Be ($r.CertificateDnsNames -join ', ')
+        $json = $r | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        $json.CertificateThumbprint | Should -Be $r.CertificateThumbprint
+        $json.CertificateDnsNames | Should -Be @($r.CertificateDnsNames)
+    }
+}

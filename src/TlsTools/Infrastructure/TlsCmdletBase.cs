@@ -32,6 +32,9 @@ public abstract class TlsCmdletBase : PSCmdlet, IDisposable
     {
         if (!_disposed && disposing)
         {
+            // A pipeline torn down by a terminating error (-ErrorAction Stop) disposes the
+            // cmdlet without calling StopProcessing: cancel anyway, so no socket outlives it.
+            _stop.Cancel();
             _stop.Dispose();
         }
         _disposed = true;
