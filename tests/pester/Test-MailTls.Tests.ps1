@@ -223,25 +223,13 @@ Describe 'Test-MailTls manners' {
     }
 
     It 'stops promptly on Ctrl+C while every address waits on a silent server' {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        $ps = [powershell]::Create()
-        try {
-            $port = $listener.LocalEndpoint.Port
-            $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
-            $null = $ps.AddCommand('Test-MailTls').AddParameter('ComputerName', @(1..8 | ForEach-Object { "127.0.0.1:$port" })).AddParameter('TimeoutSeconds', 120)
-            $async = $ps.BeginInvoke()
-            Start-Sleep -Milliseconds 1500
-            $async.IsCompleted | Should -BeFalse
-            $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        $run = Invoke-StoppedOnSilentServer Test-MailTls {
+            param($port)
+            @{ ComputerName = @(1..8 | ForEach-Object { "127.0.0.1:$port" }); TimeoutSeconds = 120 }
         }
-        finally {
-            $ps.Dispose()
-            $listener.Stop()
-        }
+        $run.RunningBeforeStop | Should -BeTrue
+        $run.StopSeconds | Should -BeLessThan 5
+        $run.State | Should -Be 'Stopped'
     }
 
     It 'reports a silent server as Timeout within -TimeoutSeconds, in its result' {

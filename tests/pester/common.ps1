@@ -53,3 +53,34 @@ function Get-BedDnsServer {
     param($Bed)
     '{0}:{1}' -f $Bed.dns.address, $Bed.dns.port
 }
+
+function Invoke-StoppedOnSilentServer {
+    <#
+    Runs a TlsTools command in a second runspace against a loopback server that accepts
+    connections and never speaks, presses Ctrl+C (PowerShell.Stop) once it is waiting, and
+    reports whether it was still running, how long the stop took, and the final state.
+    $Parameters is a script block that gets the silent server's port and returns the parameters.
+    #>
+    param([string] $Command, [scriptblock] $Parameters)
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
+        $null = $ps.AddCommand($Command).AddParameters((& $Parameters $listener.LocalEndpoint.Port))
+        $async = $ps.BeginInvoke()
+        Start-Sleep -Milliseconds 1500
+        $runningBeforeStop = -not $async.IsCompleted
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $ps.Stop()
+        [pscustomobject]@{
+            RunningBeforeStop = $runningBeforeStop
+            StopSeconds       = $watch.Elapsed.TotalSeconds
+            State             = $ps.InvocationStateInfo.State
+        }
+    }
+    finally {
+        $ps.Dispose()
+        $listener.Stop()
+    }
+}

@@ -48,7 +48,7 @@ public sealed class CertificateFacts
 
     public static CertificateFacts From(X509Certificate2 certificate)
     {
-        BcCertificate bc = new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
+        BcCertificate bc = Revocation.Pki.ToBouncyCastle(certificate);
         var facts = new CertificateFacts
         {
             Subject = certificate.Subject,
@@ -62,7 +62,7 @@ public sealed class CertificateFacts
         facts.CommonName = FirstCommonName(bc.SubjectDN);
         facts.DnsNames = ReadDnsNames(bc);
         (facts.PublicKeyAlgorithm, facts.KeySize) = ReadKey(bc);
-        facts.IsSelfSigned = IsSelfIssuedAndSigned(bc);
+        facts.IsSelfSigned = Revocation.Pki.IsSelfSigned(bc);
         BasicConstraints? bcons = BasicConstraints.GetInstance(bc.GetExtensionValue(X509Extensions.BasicConstraints) is { } bv ? Asn1Object.FromByteArray(bv.GetOctets()) : null);
         facts.IsCertificateAuthority = bcons?.IsCA() ?? false;
         facts.CrlDistributionPoints = ReadCrlDistributionPoints(bc);
@@ -114,25 +114,6 @@ public sealed class CertificateFacts
         }
     }
 
-    private static bool IsSelfIssuedAndSigned(BcCertificate bc)
-    {
-        if (!bc.SubjectDN.Equivalent(bc.IssuerDN))
-        {
-            return false;
-        }
-        try
-        {
-            bc.Verify(bc.GetPublicKey());
-            return true;
-        }
-        catch (Exception e) when (e is Org.BouncyCastle.Security.InvalidKeyException
-                                     or Org.BouncyCastle.Security.Certificates.CertificateException
-                                     or Org.BouncyCastle.Security.SignatureException
-                                     or InvalidOperationException or ArgumentException)
-        {
-            return false;
-        }
-    }
 
     private static IReadOnlyList<string> ReadCrlDistributionPoints(BcCertificate bc)
     {

@@ -81,4 +81,14 @@ public sealed class MailTlsResult
 
     /// <summary>The stable id of <see cref="Error"/> (the same ids the cmdlets' ErrorRecords use).</summary>
     public string? ErrorId { get; set; }
+
+    /// <summary>The row for a domain that publishes a null MX (RFC 7505): no server, no TLS to test, no error.</summary>
+    public static MailTlsResult NullMx(string domain) => new()
+    {
+        Domain = domain,
+        MxHost = ".",
+        Preference = 0,
+        ExchangeTlsLevel = ExchangeTlsLevel.None,
+        Notes = new StringList(new[] { "The domain publishes a null MX (RFC 7505): it accepts no mail, so there is no TLS to test." }),
+    };
 }

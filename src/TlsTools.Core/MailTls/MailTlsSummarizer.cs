@@ -12,9 +12,16 @@ public static class MailTlsSummarizer
     /// <summary>Certificates expiring within this many days make the verdict a warning.</summary>
     public const int ExpiryWarningDays = 30;
 
-    public static MailTlsDomainSummary Summarize(MailRoute route, IReadOnlyList<MailTlsResult> results, DateTime? now = null)
+    /// <summary>Summarises <paramref name="unordered"/>, given in any order (they finish in any order).</summary>
+    public static MailTlsDomainSummary Summarize(MailRoute route, IReadOnlyList<MailTlsResult> unordered, DateTime? now = null)
     {
         DateTime at = now ?? DateTime.UtcNow;
+        // Delivery order, so Results and Reasons read the way mail is routed.
+        IReadOnlyList<MailTlsResult> results = unordered
+            .OrderBy(r => r.Preference ?? int.MaxValue)
+            .ThenBy(r => r.MxHost, StringComparer.Ordinal)
+            .ThenBy(r => r.IPAddress, StringComparer.Ordinal)
+            .ToList();
         var reasons = new List<string>();
         var summary = new MailTlsDomainSummary
         {

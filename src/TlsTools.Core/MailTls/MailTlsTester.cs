@@ -36,6 +36,33 @@ public static class MailTlsTester
         return MailRoutePlanner.PlanAsync(domain, resolver, options.AddressFamily, cancellationToken);
     }
 
+    /// <summary>
+    /// The route to a host tested directly (a smart host): its addresses, through the configured
+    /// DNS server, or, when none is named, the way any client on this machine resolves names
+    /// (the hosts file included).
+    /// </summary>
+    public static async Task<MailRoute> ResolveHostAsync(HostEndpoint host, MailTlsOptions options, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IPAddress> addresses;
+        if (options.DnsServer is null || host.Address is not null)
+        {
+            addresses = (await TcpConnector.ResolveAsync(host.Host, cancellationToken).ConfigureAwait(false))
+                .Where(a => options.AddressFamily == AddressFamilyFilter.Any
+                    || (options.AddressFamily == AddressFamilyFilter.IPv4) == (a.AddressFamily == AddressFamily.InterNetwork))
+                .ToList();
+        }
+        else
+        {
+            addresses = await CreateResolver(options).GetAddressesAsync(host.Host, options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        }
+        return new MailRoute
+        {
+            Domain = string.Empty,
+            Hosts = new[] { new MailHost(host.Host, null, addresses, addresses.Count == 0 ? "The host has no addresses of the family asked for." : null) },
+            Family = options.AddressFamily,
+        };
+    }
+
     /// <summary>The resolver the options ask for.</summary>
     public static IMailDnsResolver CreateResolver(MailTlsOptions options) =>
         new DnsClientResolver(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),

@@ -272,9 +272,7 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
             try
             {
                 var (route, results) = MailTlsTester.TestDomainAsync(domain, options, StopToken).GetAwaiter().GetResult();
-                var ordered = results.OrderBy(r => r.Preference ?? int.MaxValue).ThenBy(r => r.MxHost, StringComparer.Ordinal)
-                    .ThenBy(r => r.IPAddress, StringComparer.Ordinal).ToList();
-                MailTlsDomainSummary summary = MailTlsSummarizer.Summarize(route, ordered);
+                MailTlsDomainSummary summary = MailTlsSummarizer.Summarize(route, results);
                 WriteVerbose($"{domain}: {summary.AddressesTested} address(es) tested, lowest ExchangeTlsLevel {summary.LowestExchangeTlsLevel}, verdict {summary.Verdict}.");
                 _evidence.Add(summary);
                 measured.Add(domain);
@@ -285,10 +283,7 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
             }
             catch (DnsLookupException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, e.NameDoesNotExist ? "DomainNotFound" : "DnsLookupFailed", ErrorCategory.ObjectNotFound, domain)
-                {
-                    ErrorDetails = new ErrorDetails($"{domain}: {e.Message}") { RecommendedAction = "Check the domain, or name the DNS server to ask with -DnsServer." },
-                });
+                ThrowTerminatingError(ProbeErrors.Dns(e, domain, DnsServer));
             }
             catch (ProbeException e)
             {
@@ -296,7 +291,6 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
             }
         }
     }
-
 
     /// <summary>Strips PowerShell's wrappers from hashtable values, so the core sees bools, strings and arrays.</summary>
     private static Hashtable Unwrap(Hashtable table)

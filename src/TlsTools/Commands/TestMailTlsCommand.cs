@@ -1,11 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using TlsTools.MailTls;
@@ -127,7 +123,6 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
         };
     }
 
-
     protected override void ProcessRecord()
     {
         if (ParameterSetName == DomainSet)
@@ -168,12 +163,11 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
         {
             route = job.Domain is not null
                 ? await MailTlsTester.ResolveAsync(job.Domain, options, cancellationToken).ConfigureAwait(false)
-                : await ResolveHostAsync(job.Host!, options, cancellationToken).ConfigureAwait(false);
+                : await MailTlsTester.ResolveHostAsync(job.Host!, options, cancellationToken).ConfigureAwait(false);
         }
         catch (DnsLookupException e)
         {
-            string id = e.NameDoesNotExist ? "DomainNotFound" : "DnsLookupFailed";
-            output.Error(DnsError(e, id, job.Label));
+            output.Error(ProbeErrors.Dns(e, job.Label, DnsServer));
             if (Summary && job.Domain is not null)
             {
                 output.Object(MailTlsSummarizer.DnsFailure(job.Domain, e.Message));
@@ -189,7 +183,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
         if (route.IsNullMx)
         {
             output.Verbose($"{route.Domain} publishes a null MX: it accepts no mail.");
-            output.Object(Summary ? MailTlsSummarizer.Summarize(route, Array.Empty<MailTlsResult>()) : NullMxResult(route.Domain));
+            output.Object(Summary ? MailTlsSummarizer.Summarize(route, Array.Empty<MailTlsResult>()) : MailTlsResult.NullMx(route.Domain));
             return;
         }
 
@@ -201,7 +195,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
                 continue;
             }
             var e = new DnsLookupException(host.Name, host.ResolutionError ?? "no addresses", false);
-            output.Error(DnsError(e, "MxHostNotResolved", host.Name));
+            output.Error(ProbeErrors.Dns(e, host.Name, DnsServer, "MxHostNotResolved"));
         }
 
         int port = job.Host?.Port ?? options.Port;
@@ -229,54 +223,8 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
 
         if (Summary)
         {
-            // Report results in delivery order, whatever order they finished in.
-            var ordered = results.OrderBy(r => r.Preference ?? int.MaxValue).ThenBy(r => r.MxHost, StringComparer.Ordinal).ThenBy(r => r.IPAddress, StringComparer.Ordinal).ToList();
-            output.Object(MailTlsSummarizer.Summarize(route, ordered));
+            output.Object(MailTlsSummarizer.Summarize(route, results));
         }
-    }
-
-    private static async Task<MailRoute> ResolveHostAsync(HostEndpoint host, MailTlsOptions options, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<IPAddress> addresses;
-        if (options.DnsServer is null || host.Address is not null)
-        {
-            // No DNS server named: resolve like any client on this machine would (hosts file included).
-            addresses = (await TcpConnector.ResolveAsync(host.Host, cancellationToken).ConfigureAwait(false))
-                .Where(a => options.AddressFamily == AddressFamilyFilter.Any
-                    || (options.AddressFamily == AddressFamilyFilter.IPv4) == (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
-                .ToList();
-        }
-        else
-        {
-            addresses = await MailTlsTester.CreateResolver(options).GetAddressesAsync(host.Host, options.AddressFamily, cancellationToken).ConfigureAwait(false);
-        }
-        return new MailRoute
-        {
-            Domain = string.Empty,
-            Hosts = new[] { new MailHost(host.Host, null, addresses, addresses.Count == 0 ? "The host has no addresses of the family asked for." : null) },
-            Family = options.AddressFamily,
-        };
-    }
-
-    private static MailTlsResult NullMxResult(string domain) => new()
-    {
-        Domain = domain,
-        MxHost = ".",
-        Preference = 0,
-        ExchangeTlsLevel = ExchangeTlsLevel.None,
-        Notes = new StringList(new[] { "The domain publishes a null MX (RFC 7505): it accepts no mail, so there is no TLS to test." }),
-    };
-
-    private ErrorRecord DnsError(DnsLookupException e, string errorId, string target)
-    {
-        var record = new ErrorRecord(e, errorId, ErrorCategory.ObjectNotFound, target);
-        record.ErrorDetails = new ErrorDetails($"{target}: {e.Message}")
-        {
-            RecommendedAction = DnsServer is null
-                ? "Check the name, or name the DNS server to ask with -DnsServer."
-                : $"Check the name and that {DnsServer} answers for it.",
-        };
-        return record;
     }
 
     private static ErrorRecord UnreachedError(MailTlsResult r)

@@ -52,7 +52,7 @@ public sealed class CertificateSource
             string path = cmdlet.GetUnresolvedProviderPathFromPSPath(source.Path);
             try
             {
-                foreach (X509Certificate2 c in Certificates.Pem.LoadFile(path))
+                foreach (X509Certificate2 c in Certificates.CertificateFile.Read(path))
                 {
                     certificates.Add(c);
                 }

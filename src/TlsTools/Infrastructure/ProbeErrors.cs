@@ -37,6 +37,18 @@ internal static class ProbeErrors
         return Build(exception, "UnexpectedError", ErrorCategory.NotSpecified, target, string.Empty);
     }
 
+    /// <summary>
+    /// A failed DNS look-up: DomainNotFound for NXDOMAIN, else DnsLookupFailed, unless the caller
+    /// names a more precise id (MxHostNotResolved).
+    /// </summary>
+    public static ErrorRecord Dns(Routing.DnsLookupException e, string target, string? dnsServer, string? errorId = null)
+    {
+        string id = errorId ?? (e.NameDoesNotExist ? "DomainNotFound" : "DnsLookupFailed");
+        return Build(e, id, ErrorCategory.ObjectNotFound, target, dnsServer is null
+            ? "Check the name, or name the DNS server to ask with -DnsServer."
+            : $"Check the name and that {dnsServer} answers for it.");
+    }
+
     private static ErrorRecord Build(Exception exception, string errorId, ErrorCategory category, string target, string action)
     {
         var record = new ErrorRecord(exception, errorId, category, target);
