@@ -2,14 +2,19 @@ using System;
 
 namespace TlsTools;
 
-/// <summary>Why a probe of one target failed. Each value maps to one stable PowerShell ErrorId.</summary>
+/// <summary>
+/// Why a probe of one target failed. Each value maps to one stable PowerShell ErrorId
+/// (<see cref="ProbeFailureKinds.ErrorId"/>), from the core to the cmdlet's ErrorRecord.
+/// </summary>
 public enum ProbeFailureKind
 {
     /// <summary>The host name could not be resolved.</summary>
     NameResolution,
     /// <summary>The TCP connection was refused or could not be made.</summary>
     ConnectFailed,
-    /// <summary>The target did not answer within the time allowed.</summary>
+    /// <summary>The TCP connection was not made within the time allowed.</summary>
+    ConnectTimeout,
+    /// <summary>The target connected but did not finish the dialog within the time allowed.</summary>
     Timeout,
     /// <summary>The server answered its greeting with a 4xx/5xx reply (tarpit, rate limit, service closed).</summary>
     GreetingRejected,
@@ -27,6 +32,47 @@ public enum ProbeFailureKind
     ConnectionClosed,
 }
 
+/// <summary>The stable names of failure kinds, shared by result objects and ErrorRecords.</summary>
+public static class ProbeFailureKinds
+{
+    /// <summary>The ErrorId of a failure kind, as result objects carry it and ErrorRecords use it.</summary>
+    public static string ErrorId(ProbeFailureKind kind) => kind switch
+    {
+        ProbeFailureKind.NameResolution => "NameResolutionFailed",
+        ProbeFailureKind.HandshakeFailed => "TlsHandshakeFailed",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>True when the server was never reached: there is nothing to report about it but the error.</summary>
+    public static bool IsUnreached(ProbeFailureKind kind) =>
+        kind is ProbeFailureKind.ConnectFailed or ProbeFailureKind.ConnectTimeout or ProbeFailureKind.NameResolution;
+}
+
+/// <summary>A failure of one probe as a fact: its kind, what was seen, and the last server reply.</summary>
+public sealed class ProbeFailure
+{
+    public ProbeFailure(ProbeFailureKind kind, string message, string? serverReply = null)
+    {
+        Kind = kind;
+        Message = message;
+        ServerReply = serverReply;
+    }
+
+    public ProbeFailureKind Kind { get; }
+    public string Message { get; }
+
+    /// <summary>The last server reply seen before the failure, when there was one.</summary>
+    public string? ServerReply { get; }
+
+    /// <summary>The stable ErrorId of <see cref="Kind"/>.</summary>
+    public string ErrorId => ProbeFailureKinds.ErrorId(Kind);
+
+    /// <summary>The exception form, for callers that report one failure per target as an error.</summary>
+    public ProbeException ToException() => new(Kind, Message) { ServerReply = ServerReply };
+
+    public override string ToString() => ErrorId + ": " + Message;
+}
+
 /// <summary>A failure of one probe, carrying what a caller needs to report it per target.</summary>
 public sealed class ProbeException : Exception
 {
@@ -41,4 +87,7 @@ public sealed class ProbeException : Exception
 
     /// <summary>The last server reply seen before the failure, when there was one.</summary>
     public string? ServerReply { get; init; }
+
+    /// <summary>The fact form of this failure.</summary>
+    public ProbeFailure ToFailure() => new(Kind, Message, ServerReply);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using TlsTools.Certificates;
 using TlsTools.Connectors;
 using Xunit;
 
@@ -17,8 +18,11 @@ public class ConnectorValuesTests
     [InlineData("*.partner.example", "*.partner.example", true)]
     [InlineData("*.partner.example", "mail.otherpartner.example", false)]
     [InlineData("mail.partner.example", "mail.partner.example.evil", false)]
+    [InlineData("example.com", "*.com", false)]
+    [InlineData("*.example.com", "*.com", false)]
+    [InlineData("mail.partner.example", "m*.partner.example", false)]
     public void ExchangeNameMatching(string connectorDomain, string certificateName, bool matches) =>
-        Assert.Equal(matches, ConnectorValues.NameMatches(connectorDomain, certificateName));
+        Assert.Equal(matches, HostNameMatcher.MatchesConnectorDomain(connectorDomain, certificateName));
 
     [Fact]
     public void ChoosesTheCommonNameCarriedByEveryCertificate()

@@ -69,7 +69,7 @@ public class MailRoutePlannerTests
     public async Task EveryAddressBecomesATarget()
     {
         MailRoute route = await MailRoutePlanner.PlanAsync("partner.example", Partner(), AddressFamilyFilter.Any, CancellationToken.None);
-        var targets = MailTlsTester.Targets(route, 25);
+        var targets = MailTlsOrchestrator.Targets(route, 25);
         Assert.Equal(4, targets.Count);
         Assert.Equal(new[] { "192.0.2.1", "2001:db8::1" }, targets.Where(t => t.MxHost == "mx1.partner.example").Select(t => t.Address.ToString()));
         Assert.All(targets, t => Assert.Equal("partner.example", t.Domain));
@@ -79,7 +79,7 @@ public class MailRoutePlannerTests
     public async Task AddressFamilyFilters()
     {
         MailRoute v6 = await MailRoutePlanner.PlanAsync("partner.example", Partner(), AddressFamilyFilter.IPv6, CancellationToken.None);
-        Assert.Single(MailTlsTester.Targets(v6, 25));
+        Assert.Single(MailTlsOrchestrator.Targets(v6, 25));
         Assert.Equal(2, v6.Hosts.Count(h => h.Addresses.Count == 0));
         Assert.All(v6.Hosts.Where(h => h.Addresses.Count == 0), h => Assert.NotNull(h.ResolutionError));
     }

@@ -34,6 +34,37 @@ public static class HostNameMatcher
         return referenceNames.FirstOrDefault(r => !string.IsNullOrEmpty(r) && Matches(names, commonName, r));
     }
 
+    /// <summary>
+    /// Whether a certificate name satisfies an Exchange connector domain (TlsDomain,
+    /// TlsSenderCertificateName): a leading <c>*.</c> on the connector domain stands for the domain
+    /// and every subdomain (New-OutboundConnector, example 1); a plain connector domain is one host
+    /// name, matched by the RFC 6125 rules above (so a <c>*.com</c> certificate matches nothing).
+    /// </summary>
+    public static bool MatchesConnectorDomain(string connectorDomain, string certificateName)
+    {
+        string domain = DomainName.Normalize(connectorDomain);
+        string name = DomainName.Normalize(certificateName);
+        if (domain.Length == 0 || name.Length == 0)
+        {
+            return false;
+        }
+        if (!domain.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return MatchesOne(name, domain);
+        }
+        string parent = domain.Substring(2);
+        if (parent.IndexOf('*') >= 0 || (name.StartsWith("*.", StringComparison.Ordinal) && !IsWildcardName(name)))
+        {
+            return false;
+        }
+        string bare = name.StartsWith("*.", StringComparison.Ordinal) ? name.Substring(2) : name;
+        return bare.IndexOf('*') < 0 && (bare == parent || bare.EndsWith("." + parent, StringComparison.Ordinal));
+    }
+
+    /// <summary>True for a wildcard of RFC 6125's one allowed form: "*." followed by at least two labels.</summary>
+    private static bool IsWildcardName(string name) =>
+        name.StartsWith("*.", StringComparison.Ordinal) && name.IndexOf('*', 1) < 0 && name.Substring(1).Count(c => c == '.') >= 2;
+
     private static bool MatchesOne(string presentedName, string reference)
     {
         string presented = DomainName.Normalize(presentedName);

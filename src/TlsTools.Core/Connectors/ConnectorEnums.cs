@@ -1,4 +1,4 @@
-namespace TlsTools.Connectors;
+namespace TlsTools;
 
 /// <summary>Where the connectors live.</summary>
 public enum ConnectorPlatform

@@ -22,9 +22,6 @@ public static class ConnectorSpecBuilder
 
     private static readonly string[] DefaultBindings = { "0.0.0.0:25" };
 
-    /// <summary>Days before expiry from which a certificate is flagged.</summary>
-    public const int ExpiryWarningDays = 30;
-
     public static ConnectorSpecResult Build(ConnectorSpecRequest request)
     {
         var context = new BuildContext(request);
@@ -187,7 +184,7 @@ public static class ConnectorSpecBuilder
     /// <summary>Whether partner domain <paramref name="domain"/> (possibly <c>*.x</c>) covers the measured domain.</summary>
     private static bool Covers(string domain, string measured) =>
         string.Equals(domain, measured, StringComparison.OrdinalIgnoreCase)
-        || (domain.StartsWith("*.", StringComparison.Ordinal) && ConnectorValues.NameMatches(domain, measured));
+        || (domain.StartsWith("*.", StringComparison.Ordinal) && HostNameMatcher.MatchesConnectorDomain(domain, measured));
 
     private static string HostLabel(IEnumerable<MailTlsResult> results)
     {
@@ -818,7 +815,7 @@ public static class ConnectorSpecBuilder
             warn(ConnectorRules.CertificateExpired,
                 $"{Capitalize(who)} expired on {when}" + (validates ? ": certificate validation fails until it is renewed." : "."), who, validates);
         }
-        else if (days <= ExpiryWarningDays)
+        else if (CertificateExpiry.IsSoon(days))
         {
             warn(ConnectorRules.CertificateExpiresSoon,
                 $"{Capitalize(who)} expires on {when}, in {days.ToString(CultureInfo.InvariantCulture)} days: after renewal, check that the new certificate carries the same names (and issuer, for TlsCertificateName).", who, null);

@@ -7,6 +7,8 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using TlsTools.Net;
 
+using TlsTools.Certificates;
+
 namespace TlsTools.Connectors;
 
 /// <summary>Syntax checks for the values connectors take: domains with Exchange wildcards, addresses, smart hosts.</summary>
@@ -187,40 +189,9 @@ public static class ConnectorValues
         return TryParseIPv4(v, out _) || TryParseIPv6(v, out _) || IsDnsName(v);
     }
 
-    /// <summary>
-    /// Whether a certificate name matches a connector's domain the way Exchange reads connector
-    /// domains: <c>*.contoso.com</c> stands for contoso.com and every subdomain; a plain name must be
-    /// carried as is, or covered by a certificate wildcard of exactly one left-most label (RFC 6125).
-    /// </summary>
-    public static bool NameMatches(string connectorDomain, string certificateName)
-    {
-        string t = connectorDomain.Trim().TrimEnd('.').ToLowerInvariant();
-        string n = certificateName.Trim().TrimEnd('.').ToLowerInvariant();
-        if (t.Length == 0 || n.Length == 0)
-        {
-            return false;
-        }
-        if (t.StartsWith("*.", StringComparison.Ordinal))
-        {
-            string s = t.Substring(2);
-            string bare = n.StartsWith("*.", StringComparison.Ordinal) ? n.Substring(2) : n;
-            return bare == s || bare.EndsWith("." + s, StringComparison.Ordinal);
-        }
-        if (n == t)
-        {
-            return true;
-        }
-        if (n.StartsWith("*.", StringComparison.Ordinal))
-        {
-            int dot = t.IndexOf('.');
-            return dot > 0 && t.Substring(dot + 1) == n.Substring(2);
-        }
-        return false;
-    }
-
     /// <summary>Whether any of the certificate's names matches the connector domain.</summary>
     public static bool CertificateMatches(string connectorDomain, IEnumerable<string> certificateNames) =>
-        certificateNames.Any(n => NameMatches(connectorDomain, n));
+        certificateNames.Any(n => HostNameMatcher.MatchesConnectorDomain(connectorDomain, n));
 
     /// <summary>The common name of a distinguished name as .NET formats it (<c>CN=x, O=y</c>), or null.</summary>
     public static string? CommonName(string? distinguishedName)

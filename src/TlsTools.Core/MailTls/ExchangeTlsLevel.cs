@@ -1,4 +1,4 @@
-namespace TlsTools.MailTls;
+namespace TlsTools;
 
 /// <summary>
 /// The Exchange Online outbound connector <c>TlsSettings</c> values, weakest first. A server

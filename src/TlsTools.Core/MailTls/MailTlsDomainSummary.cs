@@ -4,7 +4,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Linq;
 
-namespace TlsTools.MailTls;
+namespace TlsTools;
 
 /// <summary>The verdict of a domain summary.</summary>
 public enum MailTlsVerdict

@@ -1,17 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
-using TlsTools.Probing;
+using TlsTools.Net;
 using TlsTools.Routing;
 
 namespace TlsTools.MailTls;
-
-/// <summary>How the mail server is spoken to.</summary>
-public enum MailTlsMode
-{
-    /// <summary>Plain SMTP, then STARTTLS (port 25, 587).</summary>
-    StartTls,
-    /// <summary>TLS from the first byte (port 465).</summary>
-    Implicit,
-}
 
 /// <summary>Options of a mail TLS test.</summary>
 public sealed class MailTlsOptions

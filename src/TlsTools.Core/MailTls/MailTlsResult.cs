@@ -1,6 +1,6 @@
 using System;
 
-namespace TlsTools.MailTls;
+namespace TlsTools;
 
 /// <summary>
 /// What <c>Test-MailTls</c> found for one (domain, MX host, address): whether mail to it travels

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using TlsTools.Certificates;
 using TlsTools.Routing;
 
 namespace TlsTools.MailTls;
@@ -9,19 +10,11 @@ namespace TlsTools.MailTls;
 /// <summary>Turns the per-address results of a domain into the one line a compliance check asserts on.</summary>
 public static class MailTlsSummarizer
 {
-    /// <summary>Certificates expiring within this many days make the verdict a warning.</summary>
-    public const int ExpiryWarningDays = 30;
-
     /// <summary>Summarises <paramref name="unordered"/>, given in any order (they finish in any order).</summary>
     public static MailTlsDomainSummary Summarize(MailRoute route, IReadOnlyList<MailTlsResult> unordered, DateTime? now = null)
     {
         DateTime at = now ?? DateTime.UtcNow;
-        // Delivery order, so Results and Reasons read the way mail is routed.
-        IReadOnlyList<MailTlsResult> results = unordered
-            .OrderBy(r => r.Preference ?? int.MaxValue)
-            .ThenBy(r => r.MxHost, StringComparer.Ordinal)
-            .ThenBy(r => r.IPAddress, StringComparer.Ordinal)
-            .ToList();
+        IReadOnlyList<MailTlsResult> results = InDeliveryOrder(unordered);
         var reasons = new List<string>();
         var summary = new MailTlsDomainSummary
         {
@@ -98,9 +91,9 @@ public static class MailTlsSummarizer
         var warnings = new List<string>();
         if (!fail)
         {
-            if (summary.SoonestExpiry is DateTime soonest && (soonest - at).TotalDays < ExpiryWarningDays)
+            if (summary.SoonestExpiry is DateTime soonest && (soonest - at).TotalDays < CertificateExpiry.WarningDays)
             {
-                warnings.Add(string.Format(CultureInfo.InvariantCulture, "A certificate expires on {0:yyyy-MM-dd}, within {1} days.", soonest, ExpiryWarningDays));
+                warnings.Add(string.Format(CultureInfo.InvariantCulture, "A certificate expires on {0:yyyy-MM-dd}, within {1} days.", soonest, CertificateExpiry.WarningDays));
             }
             if (established.Any(r => r.ForwardSecrecy == false))
             {
@@ -116,6 +109,14 @@ public static class MailTlsSummarizer
         summary.Verdict = fail ? MailTlsVerdict.Fail : (reasons.Count > 0 ? MailTlsVerdict.Warning : MailTlsVerdict.Pass);
         return summary;
     }
+
+    /// <summary>Results in delivery order (preference, host, address), so lists and reasons read the way mail is routed.</summary>
+    public static IReadOnlyList<MailTlsResult> InDeliveryOrder(IEnumerable<MailTlsResult> results) =>
+        results
+            .OrderBy(r => r.Preference ?? int.MaxValue)
+            .ThenBy(r => r.MxHost, StringComparer.Ordinal)
+            .ThenBy(r => r.IPAddress, StringComparer.Ordinal)
+            .ToList();
 
     /// <summary>The summary of a domain whose DNS look-up failed.</summary>
     public static MailTlsDomainSummary DnsFailure(string domain, string reason) => new()

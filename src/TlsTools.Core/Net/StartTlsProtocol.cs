@@ -1,4 +1,4 @@
-namespace TlsTools.Net;
+namespace TlsTools;
 
 /// <summary>The plain-text protocol spoken before the TLS upgrade, or None for TLS on connect.</summary>
 public enum StartTlsProtocol

@@ -1,12 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using TlsTools.Net;
-using TlsTools.Tls;
 
 namespace TlsTools.Probing;
 
@@ -22,122 +19,67 @@ public sealed class RemoteCertificateRequest
 
     /// <summary>The name sent in EHLO for SMTP STARTTLS.</summary>
     public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
+
+    /// <summary>The time allowed for the probe of one address.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
 }
 
-/// <summary>Connects, upgrades to TLS if asked, and returns the presented chain, trusting nothing.</summary>
+/// <summary>
+/// The chain a server presents, for Get-RemoteCertificate: one <see cref="TlsProbe"/> per address
+/// of the host (the next address when one refuses, like any client), the chain as presented,
+/// trusting nothing. Failures are thrown as <see cref="ProbeException"/>, one per target.
+/// </summary>
 public static class RemoteCertificateProbe
 {
     public static async Task<IReadOnlyList<RemoteCertificate>> FetchAsync(RemoteCertificateRequest request, CancellationToken cancellationToken)
     {
         IPAddress[] addresses = await TcpConnector.ResolveAsync(request.ComputerName, cancellationToken).ConfigureAwait(false);
-        ProbeException? last = null;
+        ProbeFailure? refused = null;
         foreach (IPAddress address in addresses)
         {
-            try
+            var target = new ProbeTarget
             {
-                try
-                {
-                    return await FetchFromAsync(request, address, legacy: false, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ProbeException first) when (first.Kind == ProbeFailureKind.HandshakeFailed)
-                {
-                    // An old server may speak only TLS 1.0/1.1 or legacy suites: its chain is still wanted.
-                    try
-                    {
-                        return await FetchFromAsync(request, address, legacy: true, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (ProbeException second) when (second.Kind == ProbeFailureKind.HandshakeFailed)
-                    {
-                        throw new ProbeException(ProbeFailureKind.HandshakeFailed,
-                            first.Message + " Offering TLS 1.0-1.2 and legacy suites failed too.", first);
-                    }
-                }
-            }
-            catch (ProbeException e) when (e.Kind == ProbeFailureKind.ConnectFailed)
+                HostName = request.ComputerName,
+                Address = address,
+                Port = request.Port,
+                StartTls = request.StartTls,
+                ServerName = request.ServerName,
+                HeloName = request.HeloName,
+            };
+            ServerTlsFacts facts = await TlsProbe.ProbeAsync(target, new TlsProbeOptions { Timeout = request.Timeout }, cancellationToken).ConfigureAwait(false);
+            if (facts.Failure is { Kind: ProbeFailureKind.ConnectFailed } f)
             {
-                // Like any client, try the host's next address when one refuses.
-                last = e;
+                refused = f;
+                continue;
             }
+            return Chain(facts);
         }
-        throw last ?? new ProbeException(ProbeFailureKind.NameResolution, $"'{request.ComputerName}' has no address.");
+        throw refused?.ToException() ?? new ProbeException(ProbeFailureKind.NameResolution, $"'{request.ComputerName}' has no address.");
     }
 
-#pragma warning disable CS0618, SYSLIB0039 // offering old protocols is how a legacy-only server is reached
-    internal const System.Security.Authentication.SslProtocols LegacyProtocols =
-        System.Security.Authentication.SslProtocols.Tls | System.Security.Authentication.SslProtocols.Tls11 | System.Security.Authentication.SslProtocols.Tls12;
-#pragma warning restore CS0618, SYSLIB0039
-
-    private static async Task<IReadOnlyList<RemoteCertificate>> FetchFromAsync(RemoteCertificateRequest request, IPAddress address, bool legacy, CancellationToken cancellationToken)
+    /// <summary>The presented chain as output objects, or the failure that prevented it.</summary>
+    public static IReadOnlyList<RemoteCertificate> Chain(ServerTlsFacts facts)
     {
-        using TcpClient client = await TcpConnector.ConnectAsync(address, request.Port, cancellationToken).ConfigureAwait(false);
-        // Reads on .NET Framework ignore tokens: closing the socket is what interrupts them.
-        using CancellationTokenRegistration closeOnCancel = cancellationToken.Register(static c => ((TcpClient)c!).Dispose(), client);
-        NetworkStream network = client.GetStream();
-        var channel = new PlainTextChannel(network);
-        try
+        if (facts.Failure is { } failure)
         {
-            switch (request.StartTls)
-            {
-                case StartTlsProtocol.Smtp:
-                    await StartTlsNegotiator.SmtpAsync(channel, request.HeloName, upgrade: true, cancellationToken).ConfigureAwait(false);
-                    break;
-                case StartTlsProtocol.Imap:
-                    await StartTlsNegotiator.ImapAsync(channel, cancellationToken).ConfigureAwait(false);
-                    break;
-                case StartTlsProtocol.Pop3:
-                    await StartTlsNegotiator.Pop3Async(channel, cancellationToken).ConfigureAwait(false);
-                    break;
-            }
-
-            string? sni = request.ServerName ?? (IPAddress.TryParse(request.ComputerName, out _) ? null : request.ComputerName);
-            using TlsHandshakeResult tls = await TlsHandshake.RunAsync(network, new TlsHandshakeOptions
-            {
-                ServerName = sni,
-                Protocols = legacy ? LegacyProtocols : System.Security.Authentication.SslProtocols.None,
-                AllowLegacyCipherSuites = legacy,
-            }, cancellationToken).ConfigureAwait(false);
-            DateTime now = DateTime.UtcNow;
-            var result = new List<RemoteCertificate>();
-            for (int i = 0; i < tls.PresentedCertificates.Count; i++)
-            {
-                RemoteCertificate rc = RemoteCertificate.From(tls.PresentedCertificates[i], i, now);
-                rc.ComputerName = request.ComputerName;
-                rc.IPAddress = address.ToString();
-                rc.Port = request.Port;
-                rc.ServerName = sni;
-                rc.TlsProtocol = MailTls.CipherSuiteFacts.ProtocolName(tls.Protocol);
-                result.Add(rc);
-            }
-            return result;
+            throw failure.ToException();
         }
-        catch (Exception e) when (e is SocketException or System.IO.IOException or ObjectDisposedException)
+        if (facts.Tls is null)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new ProbeException(ProbeFailureKind.ConnectionClosed, "The connection failed: " + e.Message, e);
+            throw new ProbeException(ProbeFailureKind.StartTlsNotOffered, "The server does not advertise STARTTLS.");
         }
-    }
-}
-
-/// <summary>This machine's names.</summary>
-public static class LocalHost
-{
-    /// <summary>The fully qualified host name, as an EHLO argument wants it (RFC 5321 section 4.1.1.1).</summary>
-    public static string FullyQualifiedName()
-    {
-        try
+        DateTime now = DateTime.UtcNow;
+        var result = new List<RemoteCertificate>(facts.Tls.PresentedCertificates.Count);
+        for (int i = 0; i < facts.Tls.PresentedCertificates.Count; i++)
         {
-            var props = System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties();
-            string host = props.HostName;
-            string domain = props.DomainName;
-            if (!string.IsNullOrEmpty(domain) && !host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
-            {
-                host = host + "." + domain;
-            }
-            return DomainName.IsValidHostName(host) ? host : "localhost";
+            RemoteCertificate rc = RemoteCertificate.From(facts.Tls.PresentedCertificates[i], i, now);
+            rc.ComputerName = facts.Target.HostName;
+            rc.IPAddress = facts.Target.Address.ToString();
+            rc.Port = facts.Target.Port;
+            rc.ServerName = facts.Target.Sni;
+            rc.TlsProtocol = facts.Tls.Protocol;
+            result.Add(rc);
         }
-        catch (System.Net.NetworkInformation.NetworkInformationException)
-        {
-            return "localhost";
-        }
+        return result;
     }
 }

@@ -46,14 +46,6 @@ public sealed class MailRoute
     public IReadOnlyList<MailHost> Hosts { get; init; } = Array.Empty<MailHost>();
 }
 
-/// <summary>Which address families to test.</summary>
-public enum AddressFamilyFilter
-{
-    Any,
-    IPv4,
-    IPv6,
-}
-
 /// <summary>A DNS look-up failed for a reason a report can name.</summary>
 public sealed class DnsLookupException : Exception
 {

@@ -88,6 +88,7 @@ public sealed class GetRemoteCertificateCommand : ConcurrentTargetCmdlet<RemoteC
                 StartTls = startTlsGiven ? StartTls : PortDefaults.StartTlsForPort(port),
                 ServerName = ServerName,
                 HeloName = helo,
+                Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
             });
         }
     }

@@ -9,6 +9,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
+using System.Threading.Tasks;
+using TlsTools.Concurrency;
 using TlsTools.Connectors;
 using TlsTools.MailTls;
 using TlsTools.Net;
@@ -254,6 +256,7 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
             TrustedRootCertificates = CertificateSource.LoadAll(this, TrustedRootCertificate),
             UseSystemTrustStore = true,
         };
+        var orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ProbeThrottleLimit));
         var measured = new HashSet<string>(_evidence.Select(e => e.Domain), StringComparer.OrdinalIgnoreCase);
         foreach (string input in _domains.ToList())
         {
@@ -269,26 +272,75 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
                 continue;
             }
             WriteVerbose($"Probing the mail servers of {domain} (port {Port}).");
-            try
+            var progress = new ProbeProgress();
+            MailTlsOutcome outcome = WaitWithProgress(orchestrator.TestDomainAsync(domain, progress, StopToken), progress, domain);
+            if (outcome.DnsFailure is { } dns)
             {
-                var (route, results) = MailTlsTester.TestDomainAsync(domain, options, StopToken).GetAwaiter().GetResult();
-                MailTlsDomainSummary summary = MailTlsSummarizer.Summarize(route, results);
-                WriteVerbose($"{domain}: {summary.AddressesTested} address(es) tested, lowest ExchangeTlsLevel {summary.LowestExchangeTlsLevel}, verdict {summary.Verdict}.");
-                _evidence.Add(summary);
-                measured.Add(domain);
+                ThrowTerminatingError(ProbeErrors.Dns(dns, domain, DnsServer));
             }
-            catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+            MailTlsDomainSummary summary = outcome.Summarize();
+            WriteVerbose($"{domain}: {summary.AddressesTested} address(es) tested, lowest ExchangeTlsLevel {summary.LowestExchangeTlsLevel}, verdict {summary.Verdict}.");
+            _evidence.Add(summary);
+            measured.Add(domain);
+        }
+    }
+
+    /// <summary>How many addresses -Probe tests at once.</summary>
+    private const int ProbeThrottleLimit = 16;
+
+    /// <summary>
+    /// Waits for a domain's test on the pipeline thread, writing its progress (counted by the worker
+    /// threads) as it goes, and turning Ctrl+C into a stopped pipeline.
+    /// </summary>
+    private T WaitWithProgress<T>(Task<T> work, ProbeProgress progress, string domain)
+    {
+        var record = new ProgressRecord(ProgressActivityId, "New-ForcedTlsConnectorSpec -Probe", $"Testing the mail servers of {domain}");
+        try
+        {
+            while (!work.Wait(100, StopToken))
             {
-                throw new PipelineStoppedException();
+                WriteProbeProgress(record, progress);
             }
-            catch (DnsLookupException e)
-            {
-                ThrowTerminatingError(ProbeErrors.Dns(e, domain, DnsServer));
-            }
-            catch (ProbeException e)
-            {
-                ThrowTerminatingError(ProbeErrors.Create(e, domain, false, TimeoutSeconds));
-            }
+            WriteProbeProgress(record, progress);
+            return work.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
+        }
+    }
+
+    private const int ProgressActivityId = 7521;
+
+    private void WriteProbeProgress(ProgressRecord record, ProbeProgress progress)
+    {
+        int planned = progress.Planned;
+        int done = progress.Done;
+        record.StatusDescription = $"{done} of {planned} addresses done";
+        record.PercentComplete = planned == 0 ? 0 : Math.Min(100, done * 100 / planned);
+        WriteProgress(record);
+    }
+
+    /// <summary>Counts a domain's addresses as the worker threads report them.</summary>
+    private sealed class ProbeProgress : IMailTlsProgress
+    {
+        private int _planned;
+        private int _done;
+
+        public int Planned => Volatile.Read(ref _planned);
+        public int Done => Volatile.Read(ref _done);
+
+        public void AddressesPlanned(int count) => Interlocked.Add(ref _planned, count);
+
+        public void AddressTested(MailTlsResult result, ProbeFailure? failure) => Interlocked.Increment(ref _done);
+
+        public void HostNotResolved(MailHost host)
+        {
         }
     }
 

@@ -1,12 +1,10 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using TlsTools.Concurrency;
 using TlsTools.MailTls;
 using TlsTools.Net;
-using TlsTools.Probing;
 using TlsTools.Routing;
 
 namespace TlsTools.Commands;
@@ -19,7 +17,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     private const string DomainSet = "Domain";
     private const string HostSet = "ComputerName";
 
-    private MailTlsOptions? _options;
+    private MailTlsOrchestrator? _orchestrator;
 
     /// <summary>The mail domains whose MX hosts are tested.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = DomainSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -109,7 +107,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
         {
             port = 465;
         }
-        _options = new MailTlsOptions
+        var options = new MailTlsOptions
         {
             DnsServer = DnsServer,
             Port = port,
@@ -121,6 +119,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             IncludeTranscript = IncludeTranscript,
             AddressFamily = AddressFamily,
         };
+        _orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ThrottleLimit));
     }
 
     protected override void ProcessRecord()
@@ -157,87 +156,78 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
 
     protected override async Task ProcessTargetAsync(Job job, TargetOutput output, CancellationToken cancellationToken)
     {
-        MailTlsOptions options = _options!;
-        MailRoute route;
-        try
+        var progress = new Progress(output, Summary, DnsServer, _orchestrator!.Options.AddressFamily);
+        MailTlsOutcome outcome = job.Domain is not null
+            ? await _orchestrator.TestDomainAsync(job.Domain, progress, cancellationToken).ConfigureAwait(false)
+            : await _orchestrator.TestHostAsync(job.Host!, progress, cancellationToken).ConfigureAwait(false);
+
+        if (outcome.DnsFailure is { } dns)
         {
-            route = job.Domain is not null
-                ? await MailTlsTester.ResolveAsync(job.Domain, options, cancellationToken).ConfigureAwait(false)
-                : await MailTlsTester.ResolveHostAsync(job.Host!, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DnsLookupException e)
-        {
-            output.Error(ProbeErrors.Dns(e, job.Label, DnsServer));
-            if (Summary && job.Domain is not null)
+            output.Error(ProbeErrors.Dns(dns, job.Label, DnsServer));
+            if (Summary && outcome.IsDomain)
             {
-                output.Object(MailTlsSummarizer.DnsFailure(job.Domain, e.Message));
+                output.Object(outcome.Summarize());
             }
             return;
         }
-        catch (ProbeException e)
+        if (outcome.ResolveFailure is { } unresolved)
         {
-            output.Error(ProbeErrors.Create(e, job.Label, false, TimeoutSeconds));
+            output.Error(ProbeErrors.Create(unresolved, job.Label));
             return;
         }
-
-        if (route.IsNullMx)
+        if (outcome.Route!.IsNullMx)
         {
-            output.Verbose($"{route.Domain} publishes a null MX: it accepts no mail.");
-            output.Object(Summary ? MailTlsSummarizer.Summarize(route, Array.Empty<MailTlsResult>()) : MailTlsResult.NullMx(route.Domain));
+            output.Verbose($"{outcome.Route.Domain} publishes a null MX: it accepts no mail.");
+            output.Object(Summary ? outcome.Summarize() : MailTlsResult.NullMx(outcome.Route.Domain));
             return;
         }
-
-        foreach (MailHost host in route.Hosts.Where(h => h.Addresses.Count == 0))
-        {
-            if (options.AddressFamily != AddressFamilyFilter.Any)
-            {
-                output.Verbose($"{host.Name} has no {options.AddressFamily} address; it is not tested.");
-                continue;
-            }
-            var e = new DnsLookupException(host.Name, host.ResolutionError ?? "no addresses", false);
-            output.Error(ProbeErrors.Dns(e, host.Name, DnsServer, "MxHostNotResolved"));
-        }
-
-        int port = job.Host?.Port ?? options.Port;
-        IReadOnlyList<MailTlsTarget> targets = MailTlsTester.Targets(route, port);
-        output.Planned(targets.Count);
-        var results = new List<MailTlsResult>();
-        var running = targets.Select(async t =>
-        {
-            MailTlsResult r = await RunThrottledAsync(ct => MailTlsTester.TestAddressAsync(t, options, ct), cancellationToken).ConfigureAwait(false);
-            lock (results)
-            {
-                results.Add(r);
-            }
-            if (r.ErrorId is not null && MailTlsTester.UnreachedErrorIds.Contains(r.ErrorId))
-            {
-                output.Error(UnreachedError(r));
-            }
-            else if (!Summary)
-            {
-                output.Object(r);
-            }
-            output.Completed();
-        });
-        await Task.WhenAll(running).ConfigureAwait(false);
-
         if (Summary)
         {
-            output.Object(MailTlsSummarizer.Summarize(route, results));
+            output.Object(outcome.Summarize());
         }
     }
 
-    private static ErrorRecord UnreachedError(MailTlsResult r)
+    /// <summary>Writes each address's result (or its error) as it finishes, and counts progress in addresses.</summary>
+    private sealed class Progress : IMailTlsProgress
     {
-        string target = $"{r.MxHost} ({HostEndpoint.Format(r.IPAddress, r.Port)})";
-        bool timeout = r.ErrorId == "ConnectTimeout";
-        Exception e = timeout ? new TimeoutException(r.Error) : new ProbeException(ProbeFailureKind.ConnectFailed, r.Error ?? "Connection failed.");
-        var record = new ErrorRecord(e, r.ErrorId, timeout ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError, target);
-        record.ErrorDetails = new ErrorDetails($"{target}: {r.Error}")
+        private readonly TargetOutput _output;
+        private readonly bool _summary;
+        private readonly string? _dnsServer;
+        private readonly AddressFamilyFilter _family;
+
+        public Progress(TargetOutput output, bool summary, string? dnsServer, AddressFamilyFilter family)
         {
-            RecommendedAction = "Check that port " + r.Port + " of this address is reachable from here (firewalls often block outbound port 25).",
-        };
-        return record;
+            _output = output;
+            _summary = summary;
+            _dnsServer = dnsServer;
+            _family = family;
+        }
+
+        public void AddressesPlanned(int count) => _output.Planned(count);
+
+        public void AddressTested(MailTlsResult result, ProbeFailure? failure)
+        {
+            if (failure is not null && ProbeFailureKinds.IsUnreached(failure.Kind))
+            {
+                _output.Error(ProbeErrors.Create(failure, $"{result.MxHost} ({HostEndpoint.Format(result.IPAddress, result.Port)})"));
+            }
+            else if (!_summary)
+            {
+                _output.Object(result);
+            }
+            _output.Completed();
+        }
+
+        public void HostNotResolved(MailHost host)
+        {
+            if (_family != AddressFamilyFilter.Any)
+            {
+                _output.Verbose($"{host.Name} has no {_family} address; it is not tested.");
+                return;
+            }
+            var e = new DnsLookupException(host.Name, host.ResolutionError ?? "no addresses", false);
+            _output.Error(ProbeErrors.Dns(e, host.Name, _dnsServer, "MxHostNotResolved"));
+        }
     }
 
     protected override ErrorRecord CreateErrorRecord(Job target, Exception exception, bool timedOut) =>

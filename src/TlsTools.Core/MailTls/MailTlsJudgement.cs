@@ -1,0 +1,135 @@
+using System.Collections.Generic;
+using System.Net;
+using TlsTools.Certificates;
+using TlsTools.Net;
+using TlsTools.Probing;
+
+namespace TlsTools.MailTls;
+
+/// <summary>
+/// Judges one probed address: from the facts of the probe and of its certificate, the result an
+/// administrator reads (does mail travel over TLS, how well, which Exchange Online TlsSettings
+/// would deliver, and why not more). Pure: no socket, no clock but the one given, no store.
+/// </summary>
+public static class MailTlsJudgement
+{
+    public static MailTlsResult Judge(MailTlsTarget target, ServerTlsFacts facts, CertificateAssessment? certificate, System.DateTime now, bool includeTranscript = false)
+    {
+        var r = new MailTlsResult
+        {
+            Domain = target.Domain,
+            MxHost = target.MxHost,
+            Preference = target.Preference,
+            IPAddress = target.Address.ToString(),
+            Port = target.Port,
+            Duration = facts.Duration,
+            Transcript = includeTranscript ? facts.Transcript : null,
+        };
+        PlainTextDialogResult? dialog = facts.Dialog ?? facts.DialogOverTls;
+        r.Banner = dialog?.Banner;
+        r.StartTlsOffered = facts.TlsOffered;
+        var notes = new List<string>();
+
+        if (facts.Failure is { } failure)
+        {
+            r.ErrorId = failure.ErrorId;
+            r.Error = failure.Kind == ProbeFailureKind.HandshakeFailed
+                ? "STARTTLS was offered but no TLS session could be established from this machine: " + failure.Message
+                : failure.Message;
+            if (failure.Kind == ProbeFailureKind.GreetingRejected && failure.ServerReply is not null)
+            {
+                r.Banner = PlainTextChannel.Printable(failure.ServerReply.Replace('\n', ' '));
+            }
+        }
+
+        TlsSessionFacts? tls = facts.Failure is null ? facts.Tls : null;
+        if (tls is null)
+        {
+            r.TlsEstablished = false;
+            if (facts.Failure is null && !facts.TlsOffered)
+            {
+                notes.Add("The server does not offer STARTTLS: mail to it travels in clear text.");
+            }
+            r.ExchangeTlsLevel = ExchangeTlsLevelRules.Decide(new TlsEvidence { TlsEstablished = false }, out _);
+            r.Notes = new StringList(notes);
+            return r;
+        }
+
+        r.TlsEstablished = true;
+        r.Protocol = tls.Protocol;
+        r.CipherSuite = tls.CipherSuite;
+        r.KeyExchange = tls.KeyExchange;
+        r.ForwardSecrecy = CipherSuiteFacts.ForwardSecrecy(tls.KeyExchange);
+        notes.AddRange(AfterTlsNotes(facts));
+        if (tls.Offer == TlsOffer.Legacy)
+        {
+            notes.Add($"The server completed a handshake only when legacy protocols or suites were offered ({tls.Protocol}, {tls.CipherSuite}).");
+        }
+
+        if (certificate is not null)
+        {
+            CertificateFacts f = certificate.Leaf;
+            r.CertificateSubject = f.Subject;
+            r.CertificateIssuer = f.Issuer;
+            r.CertificateThumbprint = f.Thumbprint;
+            r.CertificateNotAfter = f.NotAfter;
+            r.DaysUntilExpiry = f.DaysUntilExpiry(now);
+            r.KeySize = f.KeySize;
+            r.CertificateDnsNames = new StringList(f.DnsNames);
+            r.ExchangeCertificateName = f.ExchangeCertificateName;
+            r.ChainValid = certificate.ChainValid;
+            r.ChainErrors = new StringList(certificate.ChainErrors);
+            r.RootIssuer = certificate.RootIssuer;
+            r.NameMatches = NameMatches(target, f);
+        }
+
+        r.ExchangeTlsLevel = ExchangeTlsLevelRules.Decide(new TlsEvidence
+        {
+            TlsEstablished = true,
+            Protocol = r.Protocol,
+            CipherSuite = r.CipherSuite,
+            ChainValid = r.ChainValid,
+            NameMatches = r.NameMatches,
+        }, out IReadOnlyList<string> reasons);
+        r.ForcedTlsReady = r.ExchangeTlsLevel >= ExchangeTlsLevel.CertificateValidation;
+        notes.AddRange(reasons);
+        r.Notes = new StringList(notes);
+        return r;
+    }
+
+    /// <summary>
+    /// Whether a certificate name matches the reference names of a mail server: the MX host name
+    /// (unless the host was given as an address) and the recipient domain (RFC 7672 section 3.2.3,
+    /// RFC 8461 section 4.2 for the host name). Null when there is no name to match.
+    /// </summary>
+    public static bool? NameMatches(MailTlsTarget target, CertificateFacts certificate)
+    {
+        var references = new List<string>();
+        if (!IPAddress.TryParse(target.MxHost, out _))
+        {
+            references.Add(target.MxHost);
+        }
+        if (!string.IsNullOrEmpty(target.Domain))
+        {
+            references.Add(target.Domain);
+        }
+        return references.Count == 0 ? null : HostNameMatcher.FirstMatch(certificate.DnsNames, certificate.CommonName, references) is not null;
+    }
+
+    /// <summary>What the server did after the handshake that an administrator should know.</summary>
+    private static IEnumerable<string> AfterTlsNotes(ServerTlsFacts facts)
+    {
+        if (facts.EhloOverTlsCode is int code && code != 250)
+        {
+            yield return $"The server answered EHLO over TLS with {code}.";
+        }
+        if (facts.StartTlsAdvertisedOverTls)
+        {
+            yield return "The server advertises STARTTLS again inside TLS (RFC 3207 section 4.2 forbids it).";
+        }
+        if (facts.AfterTlsError is not null)
+        {
+            yield return "After the handshake: " + facts.AfterTlsError;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using TlsTools.Certificates;
+using TlsTools.Concurrency;
+using TlsTools.Net;
+using TlsTools.Probing;
+using TlsTools.Routing;
+
+namespace TlsTools.MailTls;
+
+/// <summary>Hears about a domain's test as it goes; called from worker threads.</summary>
+public interface IMailTlsProgress
+{
+    /// <summary>The route is known: <paramref name="count"/> addresses will be tested.</summary>
+    void AddressesPlanned(int count);
+
+    /// <summary>
+    /// One address is done. <paramref name="failure"/> is why its probe ended early, if it did;
+    /// when <see cref="ProbeFailureKinds.IsUnreached"/> says so, the server was never reached.
+    /// </summary>
+    void AddressTested(MailTlsResult result, ProbeFailure? failure);
+
+    /// <summary>An MX host has no address of the families asked for, or could not be resolved.</summary>
+    void HostNotResolved(MailHost host);
+}
+
+/// <summary>The whole outcome of testing one domain or one directly given host.</summary>
+public sealed class MailTlsOutcome
+{
+    /// <summary>The domain, or the host as given.</summary>
+    public string Input { get; init; } = string.Empty;
+
+    /// <summary>True for a domain (MX routing), false for a host tested directly.</summary>
+    public bool IsDomain { get; init; }
+
+    /// <summary>The route tested; null when resolution failed.</summary>
+    public MailRoute? Route { get; init; }
+
+    /// <summary>One result per address tested, in delivery order.</summary>
+    public IReadOnlyList<MailTlsResult> Results { get; init; } = Array.Empty<MailTlsResult>();
+
+    /// <summary>The DNS failure that ended the test of a domain before any probe.</summary>
+    public DnsLookupException? DnsFailure { get; init; }
+
+    /// <summary>The failure to resolve a directly given host with the system resolver.</summary>
+    public ProbeFailure? ResolveFailure { get; init; }
+
+    /// <summary>The one-line verdict of a domain.</summary>
+    public MailTlsDomainSummary Summarize(DateTime? now = null) =>
+        DnsFailure is not null || Route is null
+            ? MailTlsSummarizer.DnsFailure(Input, DnsFailure?.Message ?? ResolveFailure?.Message ?? "The domain could not be resolved.")
+            : MailTlsSummarizer.Summarize(Route, Results, now);
+}
+
+/// <summary>
+/// Tests a domain the way mail to it is routed: DNS (MX, then addresses, RFC 5321 section 5.1),
+/// then every address of every host as one probe each, at most as many at once as the shared
+/// <see cref="WorkThrottle"/> allows, each probe's facts assessed and judged as it finishes. The one
+/// place that does this, for Test-MailTls and New-ForcedTlsConnectorSpec -Probe alike.
+/// </summary>
+public sealed class MailTlsOrchestrator
+{
+    private readonly MailTlsOptions _options;
+    private readonly WorkThrottle _probes;
+    private readonly IMailDnsResolver _resolver;
+    private readonly IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2>? _roots;
+
+    public MailTlsOrchestrator(MailTlsOptions options, WorkThrottle probes, IMailDnsResolver? resolver = null)
+    {
+        _options = options;
+        _probes = probes;
+        _resolver = resolver ?? CreateResolver(options);
+        _roots = options.TrustedRootCertificates?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().ToList();
+    }
+
+    public MailTlsOptions Options => _options;
+
+    /// <summary>The resolver the options ask for.</summary>
+    public static IMailDnsResolver CreateResolver(MailTlsOptions options) =>
+        new DnsClientResolver(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),
+            TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, options.TimeoutSeconds))));
+
+    /// <summary>Tests every address of every MX host of <paramref name="domain"/>.</summary>
+    public async Task<MailTlsOutcome> TestDomainAsync(string domain, IMailTlsProgress? progress, CancellationToken cancellationToken)
+    {
+        MailRoute route;
+        try
+        {
+            route = await MailRoutePlanner.PlanAsync(domain, _resolver, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsLookupException e)
+        {
+            return new MailTlsOutcome { Input = domain, IsDomain = true, DnsFailure = e };
+        }
+        return await TestRouteAsync(domain, true, route, _options.Port, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Tests a host given directly (a smart host): its addresses through the configured DNS server,
+    /// or, when none is named, the way any client on this machine resolves names (the hosts file included).
+    /// </summary>
+    public async Task<MailTlsOutcome> TestHostAsync(HostEndpoint host, IMailTlsProgress? progress, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IPAddress> addresses;
+        try
+        {
+            if (_options.DnsServer is null || host.Address is not null)
+            {
+                addresses = (await TcpConnector.ResolveAsync(host.Host, cancellationToken).ConfigureAwait(false))
+                    .Where(a => _options.AddressFamily == AddressFamilyFilter.Any
+                        || (_options.AddressFamily == AddressFamilyFilter.IPv4) == (a.AddressFamily == AddressFamily.InterNetwork))
+                    .ToList();
+            }
+            else
+            {
+                addresses = await _resolver.GetAddressesAsync(host.Host, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DnsLookupException e)
+        {
+            return new MailTlsOutcome { Input = host.ToString(), DnsFailure = e };
+        }
+        catch (ProbeException e)
+        {
+            return new MailTlsOutcome { Input = host.ToString(), ResolveFailure = e.ToFailure() };
+        }
+        var route = new MailRoute
+        {
+            Domain = string.Empty,
+            Hosts = new[] { new MailHost(host.Host, null, addresses, addresses.Count == 0 ? "The host has no addresses of the family asked for." : null) },
+            Family = _options.AddressFamily,
+        };
+        return await TestRouteAsync(host.ToString(), false, route, host.Port ?? _options.Port, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<MailTlsOutcome> TestRouteAsync(string input, bool isDomain, MailRoute route, int port, IMailTlsProgress? progress, CancellationToken cancellationToken)
+    {
+        foreach (MailHost host in route.Hosts.Where(h => h.Addresses.Count == 0))
+        {
+            progress?.HostNotResolved(host);
+        }
+        IReadOnlyList<MailTlsTarget> targets = Targets(route, port);
+        progress?.AddressesPlanned(targets.Count);
+        MailTlsResult[] results = await Task.WhenAll(targets.Select(async target =>
+        {
+            (MailTlsResult result, ProbeFailure? failure) = await _probes.RunAsync(ct => ProbeAndJudgeAsync(target, ct), cancellationToken).ConfigureAwait(false);
+            progress?.AddressTested(result, failure);
+            return result;
+        })).ConfigureAwait(false);
+        return new MailTlsOutcome
+        {
+            Input = input,
+            IsDomain = isDomain,
+            Route = route,
+            Results = MailTlsSummarizer.InDeliveryOrder(results),
+        };
+    }
+
+    /// <summary>The targets of a route: every address of every host, hosts in preference order.</summary>
+    public static IReadOnlyList<MailTlsTarget> Targets(MailRoute route, int port) =>
+        route.Hosts.SelectMany(h => h.Addresses.Select(a => new MailTlsTarget
+        {
+            Domain = route.Domain,
+            MxHost = h.Name,
+            Preference = h.Preference,
+            Address = a,
+            Port = port,
+        })).ToList();
+
+    /// <summary>
+    /// Probes, assesses and judges one address. Never throws for a failure of the server; throws
+    /// <see cref="OperationCanceledException"/> only when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task<MailTlsResult> TestAddressAsync(MailTlsTarget target, CancellationToken cancellationToken) =>
+        (await ProbeAndJudgeAsync(target, cancellationToken).ConfigureAwait(false)).Result;
+
+    private async Task<(MailTlsResult Result, ProbeFailure? Failure)> ProbeAndJudgeAsync(MailTlsTarget target, CancellationToken cancellationToken)
+    {
+        var probeTarget = new ProbeTarget
+        {
+            HostName = target.MxHost,
+            Address = target.Address,
+            Port = target.Port,
+            StartTls = _options.TlsMode == MailTlsMode.StartTls ? StartTlsProtocol.Smtp : StartTlsProtocol.None,
+            HeloName = _options.HeloName,
+        };
+        ServerTlsFacts facts = await TlsProbe.ProbeAsync(probeTarget, new TlsProbeOptions
+        {
+            Timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
+            RecordTranscript = _options.IncludeTranscript,
+            SmtpDialogOverTls = true,
+        }, cancellationToken).ConfigureAwait(false);
+        CertificateAssessment? certificate = facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls
+            ? CertificateAssessment.Assess(tls.PresentedCertificates, _roots, _options.UseSystemTrustStore)
+            : null;
+        return (MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript), facts.Failure);
+    }
+}
