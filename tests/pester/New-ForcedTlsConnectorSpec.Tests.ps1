@@ -96,7 +96,7 @@ BeforeAll {
         $cn = if ($Names) { $Names[0] } else { $MxHost }
         $dnsNames = [string[]] @(if ($Tls) { $Names })
         $chainErrors = [string[]] @(if ($ChainValid -eq $false) { 'UntrustedRoot' })
-        [TlsTools.MailTls.MailTlsResult]@{
+        [TlsTools.MailTlsResult]@{
             Domain                  = $Domain
             MxHost                  = $MxHost
             Preference              = 10
@@ -119,24 +119,24 @@ BeforeAll {
     }
 
     function New-TestSummary {
-        param([string] $Domain = 'partner.example', [TlsTools.MailTls.MailTlsResult[]] $Results = @(), [string] $Verdict = 'Pass')
+        param([string] $Domain = 'partner.example', [TlsTools.MailTlsResult[]] $Results = @(), [string] $Verdict = 'Pass')
         $hosts = [string[]] @($Results | ForEach-Object MxHost | Select-Object -Unique)
         $withoutTls = [string[]] @($Results | Where-Object { -not $_.TlsEstablished } | ForEach-Object MxHost | Select-Object -Unique)
         $names = [string[]] @($Results | ForEach-Object { $_.CertificateDnsNames } | Select-Object -Unique)
         $exchangeNames = [string[]] @($Results | Where-Object ExchangeCertificateName | ForEach-Object ExchangeCertificateName | Select-Object -Unique)
         $lowest = if ($Results.Count -gt 0) { ($Results | ForEach-Object { [int] $_.ExchangeTlsLevel } | Measure-Object -Minimum).Minimum } else { 0 }
-        [TlsTools.MailTls.MailTlsDomainSummary]@{
+        [TlsTools.MailTlsDomainSummary]@{
             Domain                   = $Domain
             MxCount                  = $hosts.Count
             MxHosts                  = [TlsTools.StringList]::new($hosts)
             AddressesTested          = $Results.Count
             AllTls                   = $withoutTls.Count -eq 0
             HostsWithoutTls          = [TlsTools.StringList]::new($withoutTls)
-            LowestExchangeTlsLevel   = [TlsTools.MailTls.ExchangeTlsLevel] [int] $lowest
+            LowestExchangeTlsLevel   = [TlsTools.ExchangeTlsLevel] [int] $lowest
             CertificateDnsNames      = [TlsTools.StringList]::new($names)
             ExchangeCertificateNames = [TlsTools.StringList]::new($exchangeNames)
             Verdict                  = $Verdict
-            Results                  = [TlsTools.MailTls.MailTlsResultList]::new($Results)
+            Results                  = [TlsTools.MailTlsResultList]::new($Results)
         }
     }
 
