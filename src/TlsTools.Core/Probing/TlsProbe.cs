@@ -81,8 +81,14 @@ public static class TlsProbe
         {
             failure = e.ToFailure();
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (ProbeException) when (cancellationToken.IsCancellationRequested)
         {
+            // The caller cancelled and the closed socket surfaced as a failure: it is a cancellation.
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ProbeException && !cancellationToken.IsCancellationRequested)
+        {
+            // The deadline passed; whatever the closed socket made of it, the probe timed out.
             failure = new ProbeFailure(connected ? ProbeFailureKind.Timeout : ProbeFailureKind.ConnectTimeout,
                 connected
                     ? $"{target} did not complete the dialog within {options.Timeout.TotalSeconds:0.#} seconds."
