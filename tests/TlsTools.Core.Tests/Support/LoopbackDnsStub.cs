@@ -72,7 +72,19 @@ internal sealed class LoopbackDnsStub : IDisposable
         try
         {
             await Task.Delay(_delay, _stop.Token);
-            byte[]? reply = NxDomain(request.Buffer);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        finally
+        {
+            // Counted as answered before the answer leaves, so the client cannot have seen it yet.
+            Interlocked.Decrement(ref _outstanding);
+        }
+        byte[]? reply = NxDomain(request.Buffer);
+        try
+        {
             if (reply is not null)
             {
                 await _socket.SendAsync(reply, reply.Length, request.RemoteEndPoint);
@@ -80,10 +92,6 @@ internal sealed class LoopbackDnsStub : IDisposable
         }
         catch (Exception) when (_stop.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _outstanding);
         }
     }
 
