@@ -94,6 +94,23 @@ namespace TlsToolsTests
             _socket.Dispose();
         }
     }
+
+    /// <summary>Counts task exceptions nobody observed, in this process, from Start on.</summary>
+    public static class UnobservedTasks
+    {
+        private static int _count;
+        private static int _started;
+
+        public static int Count { get { return Volatile.Read(ref _count); } }
+
+        public static void Start()
+        {
+            if (Interlocked.Exchange(ref _started, 1) == 0)
+            {
+                TaskScheduler.UnobservedTaskException += (sender, e) => Interlocked.Increment(ref _count);
+            }
+        }
+    }
 }
 '@
     }
@@ -181,5 +198,28 @@ Describe 'Test-MailTls with ten thousand piped domains' {
             $ps.Dispose()
             $stub.Dispose()
         }
+    }
+
+    It 'ends at once on a terminating error, dropping late output without unobserved task exceptions' {
+        [TlsToolsTests.UnobservedTasks]::Start()
+        $stub = [TlsToolsTests.DnsStub]::new(200, $false)
+        try {
+            $before = [TlsToolsTests.UnobservedTasks]::Count
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            { 1..2000 | ForEach-Object { "d$_.example" } | Test-MailTls -DnsServer $stub.Server -ThrottleLimit 16 -TimeoutSeconds 10 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'DomainNotFound,TlsTools.Commands.TestMailTlsCommand'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 3
+            # The other domains in flight were cancelled with the pipeline: no more queries.
+            $atEnd = $stub.Received
+            Start-Sleep -Milliseconds 700
+            $stub.Received | Should -Be $atEnd
+            $stub.Received | Should -BeLessThan 100
+            foreach ($i in 1..2) {
+                [GC]::Collect()
+                [GC]::WaitForPendingFinalizers()
+            }
+            [TlsToolsTests.UnobservedTasks]::Count | Should -Be $before
+        }
+        finally { $stub.Dispose() }
     }
 }
