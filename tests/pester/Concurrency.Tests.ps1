@@ -150,7 +150,7 @@ Describe 'Test-MailTls DNS stage deadline' {
     }
 }
 
-Describe 'Test-MailTls with ten thousand piped domains' {
+Describe 'Test-MailTls with many piped domains' {
     It 'gives exactly one outcome per domain with DNS queries in flight bounded' {
         $stub = [TlsToolsTests.DnsStub]::new(10, $false)
         try {
@@ -170,6 +170,16 @@ Describe 'Test-MailTls with ten thousand piped domains' {
             $stub.Peak | Should -BeGreaterThan 1
         }
         finally { $stub.Dispose() }
+    }
+
+    It 'answers a bed domain piped two thousand times, once each, through the bed DNS' {
+        $bed = Get-TestBed
+        if ($null -eq $bed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $names = 1..2000 | ForEach-Object { 'nullmx.bed.test' }
+        $results = @($names | Test-MailTls -DnsServer (Get-BedDnsServer $bed) -ThrottleLimit 8 -TimeoutSeconds 10 -ErrorAction SilentlyContinue -ErrorVariable err)
+        $err.Count | Should -Be 0
+        $results.Count | Should -Be 2000
+        @($results | Where-Object { $_.Domain -ne 'nullmx.bed.test' -or $_.MxHost -ne '.' }).Count | Should -Be 0
     }
 
     It 'stops within two seconds on Ctrl+C and sends no more queries' {

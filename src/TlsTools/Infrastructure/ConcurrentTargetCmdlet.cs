@@ -32,12 +32,15 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     private int _planned;
     private readonly int _activityId = Math.Abs(Environment.TickCount % 100000) + 1;
 
-    /// <summary>How many targets are worked on at once.</summary>
+    /// <summary>How many targets are worked on at once; further inputs wait in the pipeline (see <see cref="MaxTargetsInFlight"/>).</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 16;
 
-    /// <summary>The time allowed for each target, from connect to the end of the dialog.</summary>
+    /// <summary>
+    /// The time allowed for each target, from connect to the end of the dialog. A cmdlet that
+    /// resolves a domain first gives the domain's whole DNS stage one deadline of its own too.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 3600)]
     public int TimeoutSeconds { get; set; } = 15;
@@ -58,9 +61,6 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     /// look-ups overlap the current inputs' connections.
     /// </summary>
     protected virtual int MaxTargetsInFlight => ThrottleEachTarget ? ThrottleLimit : 2 * ThrottleLimit;
-
-    /// <summary>Inputs started and not yet finished (for tests and diagnostics).</summary>
-    protected int TargetsInFlight => Volatile.Read(ref _pending);
 
     /// <summary>Does the work for one target; runs on a worker thread and reports through <paramref name="output"/>.</summary>
     protected abstract Task ProcessTargetAsync(TTarget target, TargetOutput output, CancellationToken cancellationToken);
