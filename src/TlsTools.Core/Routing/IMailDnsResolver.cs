@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Threading;
@@ -28,4 +29,15 @@ public interface IMailDnsResolver
 
     /// <summary>The A and/or AAAA addresses of <paramref name="host"/>; empty when it has none.</summary>
     Task<IReadOnlyList<IPAddress>> GetAddressesAsync(string host, AddressFamilyFilter family, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A resolver that says how long the whole DNS stage of one domain may take (MX, then the
+/// addresses of every host, or the implicit-MX fallback). <see cref="MailRoutePlanner"/> gives
+/// the stage that one deadline when the caller names none.
+/// </summary>
+public interface IMailDnsStageTimeout
+{
+    /// <summary>The time one domain's DNS stage may take in all.</summary>
+    TimeSpan StageTimeout { get; }
 }

@@ -13,22 +13,34 @@ namespace TlsTools.Commands;
 /// the pipeline themselves but post to a queue that the pipeline thread drains, so objects,
 /// errors and progress are written from the thread PowerShell requires, as each target finishes.
 /// </summary>
+/// <remarks>
+/// Inputs are taken in a bounded window (<see cref="MaxTargetsInFlight"/>): when it is full,
+/// <see cref="Enqueue"/> waits on the pipeline thread, writing what finished targets produce
+/// meanwhile, until a target ends or Ctrl+C is pressed. So ten thousand piped inputs never make
+/// ten thousand tasks, and the upstream command is held back rather than buffered.
+/// </remarks>
 public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
 {
     private readonly BlockingCollection<Action> _pipelineWork = new();
     private SemaphoreSlim? _throttle;
+    private SemaphoreSlim? _window;
+    private readonly object _pendingLock = new();
+    private readonly ManualResetEventSlim _idle = new(initialState: true);
     private int _pending;
     private int _queued;
     private int _completed;
     private int _planned;
     private readonly int _activityId = Math.Abs(Environment.TickCount % 100000) + 1;
 
-    /// <summary>How many targets are worked on at once.</summary>
+    /// <summary>How many targets are worked on at once; further inputs wait in the pipeline (see <see cref="MaxTargetsInFlight"/>).</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = 16;
 
-    /// <summary>The time allowed for each target, from connect to the end of the dialog.</summary>
+    /// <summary>
+    /// The time allowed for each target, from connect to the end of the dialog. A cmdlet that
+    /// resolves a domain first gives the domain's whole DNS stage one deadline of its own too.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 3600)]
     public int TimeoutSeconds { get; set; } = 15;
@@ -43,6 +55,13 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     /// </summary>
     protected virtual bool ThrottleEachTarget => true;
 
+    /// <summary>
+    /// How many inputs are worked on at once (started and not yet finished). ThrottleLimit for
+    /// cmdlets that throttle each target; twice that for fan-out cmdlets, so the next inputs'
+    /// look-ups overlap the current inputs' connections.
+    /// </summary>
+    protected virtual int MaxTargetsInFlight => ThrottleEachTarget ? ThrottleLimit : 2 * ThrottleLimit;
+
     /// <summary>Does the work for one target; runs on a worker thread and reports through <paramref name="output"/>.</summary>
     protected abstract Task ProcessTargetAsync(TTarget target, TargetOutput output, CancellationToken cancellationToken);
 
@@ -52,17 +71,70 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     protected override void BeginProcessing()
     {
         _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
+        int window = Math.Max(1, MaxTargetsInFlight);
+        _window = new SemaphoreSlim(window, window);
         base.BeginProcessing();
     }
 
-    /// <summary>Starts work on a target and writes whatever finished targets have produced so far.</summary>
+    /// <summary>
+    /// Starts work on a target and writes whatever finished targets have produced so far. When
+    /// <see cref="MaxTargetsInFlight"/> targets are running it first waits for one to end, writing
+    /// their output meanwhile; Ctrl+C ends the wait with <see cref="PipelineStoppedException"/>.
+    /// Call from the pipeline thread (ProcessRecord or EndProcessing).
+    /// </summary>
     protected void Enqueue(TTarget target)
     {
-        Interlocked.Increment(ref _pending);
+        WaitForWindowSlot();
+        AddPending();
         _queued++;
         var output = new TargetOutput(this);
         _ = Task.Run(() => RunOneAsync(target, output));
         Drain(waitForAll: false);
+    }
+
+    private void WaitForWindowSlot()
+    {
+        if (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        // Every target that ends frees its slot and then posts to the queue, so a blocking take
+        // wakes up each time a slot may have come free.
+        while (!_window!.Wait(0))
+        {
+            Action work;
+            try
+            {
+                work = _pipelineWork.Take(StopToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+            work();
+        }
+    }
+
+    private void AddPending()
+    {
+        lock (_pendingLock)
+        {
+            if (_pending++ == 0)
+            {
+                _idle.Reset();
+            }
+        }
+    }
+
+    private void RemovePending()
+    {
+        lock (_pendingLock)
+        {
+            if (--_pending == 0)
+            {
+                _idle.Set();
+            }
+        }
     }
 
     /// <summary>Waits for every target, writing results as they arrive. Call from EndProcessing.</summary>
@@ -115,9 +187,14 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
                 Post(() => WriteError(record));
             }
         }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        catch (Exception) when (StopToken.IsCancellationRequested)
         {
-            // Stopped: nothing more is written.
+            // Stopped: nothing more is written, and whatever a cancelled target threw is expected.
+        }
+        catch (Exception e)
+        {
+            // Making the error record failed: the target still gets one outcome.
+            Post(() => WriteError(new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, target)));
         }
         finally
         {
@@ -125,6 +202,10 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
             {
                 _throttle!.Release();
             }
+            _window!.Release();
+            RemovePending();
+            // Always post after freeing the slot: it wakes a pipeline thread that waits in
+            // Enqueue for a slot or in WaitForAll for the last target.
             if (ThrottleEachTarget)
             {
                 Post(() =>
@@ -133,9 +214,9 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
                     WriteProgressRecord();
                 });
             }
-            if (Interlocked.Decrement(ref _pending) == 0)
+            else
             {
-                Post(() => { });
+                Post(static () => { });
             }
         }
     }
@@ -166,7 +247,7 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
         {
             _pipelineWork.Add(work);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
             // The cmdlet has finished: late output from a cancelled task is dropped.
         }
@@ -196,10 +277,16 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
         }
     }
 
+    /// <summary>After a stop or a terminating error: waits, bounded, for the cancelled targets to end.</summary>
+    protected override bool WaitForOutstandingWork(TimeSpan limit) => _idle.Wait(limit);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
+            // Output still queued, or posted from here on, is dropped: the pipeline has ended.
+            // The queue, the semaphores and the idle event are not disposed, since abandoned
+            // targets may still touch them; none of them holds an operating-system handle.
             _pipelineWork.CompleteAdding();
         }
         base.Dispose(disposing);
