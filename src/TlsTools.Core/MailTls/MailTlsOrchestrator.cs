@@ -80,10 +80,10 @@ public sealed class MailTlsOrchestrator
 
     public MailTlsOptions Options => _options;
 
-    /// <summary>The resolver the options ask for.</summary>
+    /// <summary>The resolver the options ask for: a domain's whole DNS stage gets TimeoutSeconds.</summary>
     public static IMailDnsResolver CreateResolver(MailTlsOptions options) =>
         new DnsClientResolver(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),
-            TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, options.TimeoutSeconds))));
+            TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds)));
 
     /// <summary>Tests every address of every MX host of <paramref name="domain"/>.</summary>
     public async Task<MailTlsOutcome> TestDomainAsync(string domain, IMailTlsProgress? progress, CancellationToken cancellationToken)
