@@ -11,10 +11,6 @@ BeforeAll {
 }
 
 Describe 'Get-RemoteCertificate against the test bed' {
-    BeforeAll {
-        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason) }
-    }
-
     It 'returns the <_> profile''s chain leaf first, as openssl s_client -showcerts sees it' -ForEach $ChainProfiles {
         if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
         $p = $Bed.smtp.$_

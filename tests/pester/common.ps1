@@ -17,20 +17,33 @@ function Get-TestBedStatePath {
     Join-Path $dir 'bed.json'
 }
 
+function Test-TestBedDisabled {
+    <# TLSTOOLS_BED_SKIP switches the bed off (any value but empty or 0). #>
+    $env:TLSTOOLS_BED_SKIP -and $env:TLSTOOLS_BED_SKIP -ne '0'
+}
+
 function Get-TestBed {
-    <# Returns the bed's state (from bed.json), starting the bed first if it is not up. #>
+    <#
+    Returns the bed's state (from bed.json), starting the bed first if it is not up, or $null
+    when it is switched off or cannot start; Get-TestBedSkipReason then says why.
+    #>
     $state = Get-TestBedStatePath
     $start = Join-Path $script:RepoRoot 'tests/bed/start.sh'
-    if (-not (Test-Path $start)) { return $null }
-    if ($env:TLSTOOLS_BED_SKIP) { return $null }
-    $null = & bash $start 2>&1
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $state)) { return $null }
+    $script:TestBedStartError = $null
+    if (Test-TestBedDisabled) { return $null }
+    if (-not (Test-Path $start)) { $script:TestBedStartError = 'tests/bed/start.sh is missing'; return $null }
+    $output = @(& bash $start 2>&1)
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $state)) {
+        $script:TestBedStartError = ($output | Select-Object -Last 1) -as [string]
+        return $null
+    }
     Get-Content $state -Raw | ConvertFrom-Json
 }
 
 function Get-TestBedSkipReason {
-    if ($env:TLSTOOLS_BED_SKIP) { return "the test bed is disabled (TLSTOOLS_BED_SKIP=$env:TLSTOOLS_BED_SKIP)" }
-    'the loopback test bed could not be started (run tests/bed/install-deps.sh as root, then tests/bed/start.sh)'
+    if (Test-TestBedDisabled) { return "the test bed is disabled (TLSTOOLS_BED_SKIP=$env:TLSTOOLS_BED_SKIP)" }
+    $why = if ($script:TestBedStartError) { ": $($script:TestBedStartError.Trim())" } else { '' }
+    "the loopback test bed could not be started$why (run tests/bed/install-deps.sh as root, then tests/bed/start.sh)"
 }
 
 function Get-OpenSslThumbprint {
