@@ -97,3 +97,22 @@ function Invoke-StoppedOnSilentServer {
         $listener.Stop()
     }
 }
+
+function Get-BedLogOffset {
+    <# The current size of a bed log (read from there on with Get-BedLogLine). #>
+    param([string] $Path)
+    if (Test-Path $Path) { (Get-Item $Path).Length } else { 0 }
+}
+
+function Get-BedLogLine {
+    <# The lines a bed log gained since Get-BedLogOffset returned $Offset. #>
+    param([string] $Path, [long] $Offset)
+    if (-not (Test-Path $Path)) { return }
+    $stream = [System.IO.File]::Open($Path, 'Open', 'Read', 'ReadWrite')
+    try {
+        $null = $stream.Seek([Math]::Min($Offset, $stream.Length), 'Begin')
+        $reader = [System.IO.StreamReader]::new($stream)
+        $reader.ReadToEnd() -split "`n" | Where-Object { $_ }
+    }
+    finally { $stream.Dispose() }
+}
