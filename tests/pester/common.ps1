@@ -70,30 +70,42 @@ function Get-BedDnsServer {
 function Invoke-StoppedOnSilentServer {
     <#
     Runs a TlsTools command in a second runspace against a loopback server that accepts
-    connections and never speaks, presses Ctrl+C (PowerShell.Stop) once it is waiting, and
-    reports whether it was still running, how long the stop took, and the final state.
-    $Parameters is a script block that gets the silent server's port and returns the parameters.
+    connections and never speaks, presses Ctrl+C (PowerShell.Stop) once the probe is really in
+    flight (the server has accepted its connection: the command is waiting for a greeting), and
+    reports whether it was still running, how many connections the server had accepted, how long
+    the stop took, and the final state. $Parameters is a script block that gets the silent
+    server's port and returns the parameters. Waiting for the connection is bounded by
+    $AcceptTimeoutSeconds (module import in the runspace included).
     #>
-    param([string] $Command, [scriptblock] $Parameters)
+    param([string] $Command, [scriptblock] $Parameters, [int] $AcceptTimeoutSeconds = 30)
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
+    $accepted = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
     $ps = [powershell]::Create()
     try {
         $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
         $null = $ps.AddCommand($Command).AddParameters((& $Parameters $listener.LocalEndpoint.Port))
         $async = $ps.BeginInvoke()
-        Start-Sleep -Milliseconds 1500
+        $deadline = [datetime]::UtcNow.AddSeconds($AcceptTimeoutSeconds)
+        while ($accepted.Count -eq 0 -and -not $async.IsCompleted -and [datetime]::UtcNow -lt $deadline) {
+            if ($listener.Pending()) { $accepted.Add($listener.AcceptTcpClient()) } else { Start-Sleep -Milliseconds 20 }
+        }
+        # Take whatever else has connected by now (the other targets of the same command).
+        while ($listener.Pending()) { $accepted.Add($listener.AcceptTcpClient()) }
         $runningBeforeStop = -not $async.IsCompleted
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $ps.Stop()
+        $stopSeconds = $watch.Elapsed.TotalSeconds
         [pscustomobject]@{
-            RunningBeforeStop = $runningBeforeStop
-            StopSeconds       = $watch.Elapsed.TotalSeconds
-            State             = $ps.InvocationStateInfo.State
+            RunningBeforeStop   = $runningBeforeStop
+            ConnectionsAccepted = $accepted.Count
+            StopSeconds         = $stopSeconds
+            State               = $ps.InvocationStateInfo.State
         }
     }
     finally {
         $ps.Dispose()
+        foreach ($c in $accepted) { $c.Dispose() }
         $listener.Stop()
     }
 }
