@@ -24,7 +24,7 @@ Describe 'Test-MailTls -DomainName against the test bed' {
         $expectedAddresses = 3 + [int][bool]$Bed.smtp.good.ipv6
         $Partner.Count | Should -Be $expectedAddresses
         ($Partner.MxHost | Sort-Object -Unique) | Should -Be @('expired.mx.bed.test', 'good.mx.bed.test', 'nostarttls.mx.bed.test')
-        $Partner | ForEach-Object { $_ | Should -BeOfType ([TlsTools.MailTls.MailTlsResult]) }
+        $Partner | ForEach-Object { $_ | Should -BeOfType (Get-TlsToolsType MailTlsResult) }
         ($Partner | Where-Object MxHost -eq 'good.mx.bed.test').Preference | Sort-Object -Unique | Should -Be 10
         ($Partner | Where-Object MxHost -eq 'expired.mx.bed.test').Preference | Should -Be 20
     }
@@ -248,7 +248,7 @@ Describe 'Test-MailTls -Summary' {
         $s = @(Test-MailTls -DomainName partner.bed.test, good.bed.test @Common -Summary)
         $s.Count | Should -Be 2
         $partner = $s | Where-Object Domain -eq 'partner.bed.test'
-        $partner | Should -BeOfType ([TlsTools.MailTls.MailTlsDomainSummary])
+        $partner | Should -BeOfType (Get-TlsToolsType MailTlsDomainSummary)
         $partner.Verdict | Should -Be 'Fail'
         $partner.MxCount | Should -Be 3
         $partner.AllTls | Should -BeFalse

@@ -12,6 +12,21 @@ if (-not (Get-Module TlsTools)) {
     Import-Module (Join-Path $script:ModulePath 'TlsTools.psd1') -ErrorAction Stop
 }
 
+function Get-TlsToolsType {
+    <#
+    A type of the module by its simple name, wherever its namespace puts it (the tests assert
+    properties, not namespaces).
+    #>
+    param([Parameter(Mandatory)] [string] $Name)
+    $type = [TlsTools.StringList].Assembly.GetTypes() | Where-Object { $_.IsPublic -and $_.Name -eq $Name } | Select-Object -First 1
+    if (-not $type) {
+        $type = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -like 'TlsTools*' } |
+            ForEach-Object { try { $_.GetTypes() } catch { } } | Where-Object { $_.IsPublic -and $_.Name -eq $Name } | Select-Object -First 1
+    }
+    if (-not $type) { throw "No public type named $Name in the TlsTools assemblies." }
+    $type
+}
+
 function Get-TestBedStatePath {
     $dir = if ($env:TLSTOOLS_BED_DIR) { $env:TLSTOOLS_BED_DIR } else { '/tmp/tlstools-bed' }
     Join-Path $dir 'bed.json'
