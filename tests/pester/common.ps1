@@ -96,9 +96,21 @@ function Invoke-StoppedOnSilentServer {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
     $accepted = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
-    $ps = [powershell]::Create()
+    # The module is imported by a call of its own: a batch (AddStatement) that is stopped can
+    # still be reading the runspace's variables on a pool thread while it closes, which ends
+    # the whole process.
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $ps = $null
     try {
-        $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
+        $import = [powershell]::Create()
+        try {
+            $import.Runspace = $runspace
+            $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
+        }
+        finally { $import.Dispose() }
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
         $null = $ps.AddCommand($Command).AddParameters((& $Parameters $listener.LocalEndpoint.Port))
         $async = $ps.BeginInvoke()
         $deadline = [datetime]::UtcNow.AddSeconds($AcceptTimeoutSeconds)
@@ -111,6 +123,7 @@ function Invoke-StoppedOnSilentServer {
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $ps.Stop()
         $stopSeconds = $watch.Elapsed.TotalSeconds
+        $null = $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(10))
         [pscustomobject]@{
             RunningBeforeStop   = $runningBeforeStop
             ConnectionsAccepted = $accepted.Count
@@ -119,7 +132,8 @@ function Invoke-StoppedOnSilentServer {
         }
     }
     finally {
-        $ps.Dispose()
+        if ($ps) { $ps.Dispose() }
+        $runspace.Dispose()
         foreach ($c in $accepted) { $c.Dispose() }
         $listener.Stop()
     }
