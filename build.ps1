@@ -9,8 +9,9 @@ context) and net472 (Windows PowerShell 5.1), and lays out an importable module 
 output/TlsTools/. Its help comes from docs/en-US/*.md.
 
 Test: builds, then runs the xunit suite and the Pester suite (in a fresh pwsh process, against
-the built module and the loopback test bed) and prints 'N passed, N failed' as its last line. It
-exits non-zero when anything failed.
+the built module and the loopback test bed) and prints 'N passed, N failed, N skipped' as its
+last line. It exits non-zero when anything failed. With CI=true a skipped test (a bed that could
+not start, TLSTOOLS_BED_SKIP) fails the run: it is counted in 'failed' as well as in 'skipped'.
 
 Demo: builds, starts the loopback test bed and runs the module's main job against it.
 
@@ -91,6 +92,9 @@ function Get-PesterModulePath {
 }
 
 function Invoke-TestTask {
+    # Under CI a skipped test fails the run on purpose (counted in 'failed' as well as in
+    # 'skipped'): a test that did not run proves nothing. tests/pester/run.ps1 does the same.
+    $ciSkipsFail = $env:CI -eq 'true'
     $results = Join-Path $output 'TestResults'
     New-Item -ItemType Directory -Force $results | Out-Null
 
@@ -100,30 +104,43 @@ function Invoke-TestTask {
     & dotnet test "$root/tests/TlsTools.Core.Tests/TlsTools.Core.Tests.csproj" -c $Configuration --nologo `
         --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
     $xunitExit = $LASTEXITCODE
-    $xPassed = 0; $xFailed = 0
+    $xPassed = 0; $xFailed = 0; $xSkipped = 0
     if (Test-Path $trx) {
         [xml] $doc = Get-Content $trx -Raw
         $counters = $doc.TestRun.ResultSummary.Counters
         $xPassed = [int] $counters.passed
         $xFailed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        # A skipped xunit test ([Fact(Skip = ...)]) is a result with outcome NotExecuted; the
+        # trx counters leave it out of 'notExecuted' (it only shows as total minus executed).
+        $xSkipped = $doc.SelectNodes("//*[local-name()='UnitTestResult'][@outcome='NotExecuted']").Count
     }
     if ($xunitExit -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }
+    if ($ciSkipsFail -and $xSkipped -gt 0) {
+        Write-Host "CI=true: $xSkipped skipped xunit test(s) count as failed"
+        $xFailed += $xSkipped
+    }
 
     Write-Host '== Pester'
     $pester = Get-PesterModulePath
     $pwsh = Get-PwshPath
+    $pPassed = 0; $pFailed = 0; $pSkipped = 0
+    $summary = Join-Path $results 'pester-summary.json'
+    Remove-Item $summary -ErrorAction SilentlyContinue
     & $pwsh -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/run.ps1') -ModulePath $moduleOut -PesterPath $pester -ResultsPath $results
     $pesterExit = $LASTEXITCODE
-    $pPassed = 0; $pFailed = 0
-    $summary = Join-Path $results 'pester-summary.json'
     if (Test-Path $summary) {
         $s = Get-Content $summary -Raw | ConvertFrom-Json
-        $pPassed = [int] $s.Passed; $pFailed = [int] $s.Failed
+        # run.ps1 already counts skipped tests as failed under CI=true.
+        $pPassed = [int] $s.Passed; $pFailed = [int] $s.Failed; $pSkipped = [int] $s.Skipped
     }
     if ($pesterExit -ne 0 -and $pFailed -eq 0) { $pFailed = 1 }
 
-    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed" -f $xPassed, $xFailed, $pPassed, $pFailed)
-    Write-Host ("{0} passed, {1} failed" -f ($xPassed + $pPassed), ($xFailed + $pFailed))
+    $skipped = $xSkipped + $pSkipped
+    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f $xPassed, $xFailed, $xSkipped, $pPassed, $pFailed, $pSkipped)
+    if ($ciSkipsFail -and $skipped -gt 0) {
+        Write-Host "CI=true: the run fails because $skipped test(s) were skipped (they are counted in failed too)"
+    }
+    Write-Host ("{0} passed, {1} failed, {2} skipped" -f ($xPassed + $pPassed), ($xFailed + $pFailed), $skipped)
     if ($xFailed + $pFailed -gt 0) { exit 1 }
 }
 

@@ -145,9 +145,22 @@ public class ChainValidatorTests
     [Fact]
     public void MissingIntermediateIsAnErrorNotADownload()
     {
-        X509Certificate2 leaf = Support.TestCertificates.CreateLeaf(Intermediate, "mx.chain.test", new[] { "mx.chain.test" }, caIssuers: "http://127.0.0.1:9/none.cer");
-        ChainValidation v = ChainValidator.Validate(new[] { leaf }, new[] { Root }, useSystemStore: false);
-        Assert.False(v.IsValid);
+        // The caIssuers URL points at a loopback listener that never accepts: a download attempt,
+        // even one that would fail, leaves a connection waiting in its queue.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            X509Certificate2 leaf = Support.TestCertificates.CreateLeaf(Intermediate, "mx.chain.test", new[] { "mx.chain.test" }, caIssuers: $"http://127.0.0.1:{port}/intermediate.cer");
+            ChainValidation v = ChainValidator.Validate(new[] { leaf }, new[] { Root }, useSystemStore: false);
+            Assert.False(v.IsValid);
+            Assert.False(listener.Pending(), "The chain validation tried to download the intermediate from the caIssuers URL.");
+        }
+        finally
+        {
+            listener.Stop();
+        }
     }
 
     [Fact]

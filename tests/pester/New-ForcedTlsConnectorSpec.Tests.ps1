@@ -90,53 +90,116 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
     . $PSScriptRoot/ExchangeStandIns.ps1
 
+    # Synthetic measurements for the rule table, built the way Test-MailTls builds them: every
+    # field follows from the few facts given (an expired certificate fails the chain, the level
+    # follows ExchangeTlsLevelRules, the summary follows MailTlsSummarizer), so no test feeds the
+    # builder evidence the tester cannot produce. Rules judged on evidence the bed can produce
+    # are also tested with real Test-MailTls -Summary output (Context 'Measuring the test bed').
+    $script:ResultType = [TlsTools.MailTlsResult]
+    $script:SummaryType = [TlsTools.MailTlsDomainSummary]
+    $script:ResultListType = [TlsTools.MailTlsResultList]
+    $script:LevelType = [TlsTools.ExchangeTlsLevel]
+    $script:VerdictType = [TlsTools.MailTlsVerdict]
+
+    function Test-NameCovers {
+        param([string[]] $Names, [string[]] $References)
+        foreach ($n in $Names) {
+            foreach ($r in $References) {
+                if ($n -eq $r) { return $true }
+                if ($n.StartsWith('*.') -and $r.EndsWith($n.Substring(1)) -and $r.Substring(0, $r.Length - $n.Length + 1) -notmatch '\.') { return $true }
+            }
+        }
+        $false
+    }
+
     function New-TestResult {
-        param([string] $MxHost, [string] $Address, [string[]] $Names = @(), [bool] $Tls = $true, $ChainValid = $true, $Days = 200,
-            [string] $Level = 'DomainValidation', [string] $Domain = 'partner.example')
+        param([string] $MxHost, [string] $Address, [string[]] $Names = @(), [bool] $Tls = $true, [bool] $Trusted = $true, $Days = 200,
+            [string] $Protocol = 'Tls13', [string] $Domain = 'partner.example')
         $cn = if ($Names) { $Names[0] } else { $MxHost }
         $dnsNames = [string[]] @(if ($Tls) { $Names })
-        $chainErrors = [string[]] @(if ($ChainValid -eq $false) { 'UntrustedRoot' })
-        [TlsTools.MailTlsResult]@{
+        $chainErrors = [string[]] @(if ($Tls -and -not $Trusted) { 'UntrustedRoot: self-signed certificate in certificate chain' }
+            if ($Tls -and $Days -lt 0) { 'NotTimeValid: certificate has expired' })
+        $chainValid = if ($Tls) { $chainErrors.Count -eq 0 } else { $null }
+        $nameMatches = if ($Tls) { Test-NameCovers $dnsNames @($MxHost, $Domain) } else { $null }
+        $suite = switch ($Protocol) { 'Tls13' { 'TLS_AES_256_GCM_SHA384' } 'Tls12' { 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384' } default { 'TLS_RSA_WITH_AES_256_CBC_SHA' } }
+        $legacy = $Protocol -in 'Tls10', 'Tls11'
+        # ExchangeTlsLevelRules.Decide
+        $level = if (-not $Tls -or $legacy) { 'None' } elseif (-not $chainValid) { 'EncryptionOnly' } elseif (-not $nameMatches) { 'CertificateValidation' } else { 'DomainValidation' }
+        $notes = [string[]] @(if (-not $Tls) { 'The server does not offer STARTTLS: mail to it travels in clear text.' })
+        New-Object -TypeName $ResultType.FullName -Property @{
             Domain                  = $Domain
             MxHost                  = $MxHost
             Preference              = 10
             IPAddress               = $Address
             Port                    = 25
+            Banner                  = "$MxHost ESMTP"
             StartTlsOffered         = $Tls
             TlsEstablished          = $Tls
+            Protocol                = if ($Tls) { $Protocol } else { $null }
+            CipherSuite             = if ($Tls) { $suite } else { $null }
+            KeyExchange             = if ($Tls) { if ($legacy) { 'RSA' } else { 'ECDHE' } } else { $null }
+            ForwardSecrecy          = if ($Tls) { -not $legacy } else { $null }
             CertificateSubject      = if ($Tls) { "CN=$cn, O=Partner, C=DE" } else { $null }
+            CertificateIssuer       = if ($Tls) { 'CN=Partner CA, O=Partner, C=DE' } else { $null }
+            RootIssuer              = if ($Tls) { 'CN=Partner Root, O=Partner, C=DE' } else { $null }
             CertificateThumbprint   = if ($Tls) { ('{0:X40}' -f [Math]::Abs("$MxHost|$cn".GetHashCode())) } else { $null }
             CertificateNotAfter     = if ($Tls) { [datetime]::UtcNow.AddDays($Days + 0.5) } else { $null }
             DaysUntilExpiry         = if ($Tls) { $Days } else { $null }
+            KeySize                 = if ($Tls) { 2048 } else { $null }
             CertificateDnsNames     = [TlsTools.StringList]::new($dnsNames)
             ExchangeCertificateName = if ($Tls) { "<I>CN=Partner CA, O=Partner, C=DE<S>CN=$cn, O=Partner, C=DE" } else { $null }
-            ChainValid              = if ($Tls) { $ChainValid } else { $null }
+            ChainValid              = $chainValid
             ChainErrors             = [TlsTools.StringList]::new($chainErrors)
-            ExchangeTlsLevel        = if ($Tls) { $Level } else { 'None' }
-            ForcedTlsReady          = $Tls -and $ChainValid -ne $false
-            ErrorId                 = if ($Tls) { $null } else { 'StartTlsNotOffered' }
+            NameMatches             = $nameMatches
+            ExchangeTlsLevel        = $level
+            ForcedTlsReady          = $level -in 'CertificateValidation', 'DomainValidation'
+            Notes                   = [TlsTools.StringList]::new($notes)
         }
     }
 
     function New-TestSummary {
-        param([string] $Domain = 'partner.example', [TlsTools.MailTlsResult[]] $Results = @(), [string] $Verdict = 'Pass')
+        <# MailTlsSummarizer's rules, for results that all come from one domain's MX hosts. #>
+        param([string] $Domain = 'partner.example', $Results = @(), [switch] $NullMx)
+        $Results = @($Results)
         $hosts = [string[]] @($Results | ForEach-Object MxHost | Select-Object -Unique)
         $withoutTls = [string[]] @($Results | Where-Object { -not $_.TlsEstablished } | ForEach-Object MxHost | Select-Object -Unique)
-        $names = [string[]] @($Results | ForEach-Object { $_.CertificateDnsNames } | Select-Object -Unique)
-        $exchangeNames = [string[]] @($Results | Where-Object ExchangeCertificateName | ForEach-Object ExchangeCertificateName | Select-Object -Unique)
-        $lowest = if ($Results.Count -gt 0) { ($Results | ForEach-Object { [int] $_.ExchangeTlsLevel } | Measure-Object -Minimum).Minimum } else { 0 }
-        [TlsTools.MailTlsDomainSummary]@{
+        $established = @($Results | Where-Object TlsEstablished)
+        $names = [string[]] @($established | ForEach-Object { $_.CertificateDnsNames } | Select-Object -Unique)
+        $exchangeNames = [string[]] @($established | ForEach-Object ExchangeCertificateName | Select-Object -Unique)
+        $lowest = [int] $(if ($Results.Count -eq 0 -or $withoutTls.Count -gt 0) { 0 } else { ($Results | ForEach-Object { [int] $_.ExchangeTlsLevel } | Measure-Object -Minimum).Minimum })
+        $reasons = [System.Collections.Generic.List[string]]::new()
+        foreach ($r in $Results) {
+            if (-not $r.StartTlsOffered) { $reasons.Add("$($r.MxHost) ($($r.IPAddress)): STARTTLS is not offered; mail to it travels in clear text.") }
+            elseif ($r.ChainValid -eq $false) { $reasons.Add("$($r.MxHost) ($($r.IPAddress)): the certificate chain does not validate ($($r.ChainErrors -join '; ')).") }
+            elseif ($r.NameMatches -eq $false) { $reasons.Add("$($r.MxHost) ($($r.IPAddress)): no certificate name matches $($r.MxHost) or $($r.Domain).") }
+        }
+        $legacyOnly = @($established | Where-Object Protocol -in 'Tls10', 'Tls11').Count -gt 0
+        $soonest = ($established | ForEach-Object CertificateNotAfter | Measure-Object -Minimum).Minimum
+        $verdict = if ($NullMx) { 'NoMail' }
+        elseif ($Results.Count -eq 0 -or $withoutTls.Count -gt 0 -or $legacyOnly) { 'Fail' }
+        else {
+            if ($soonest -and ($soonest - [datetime]::UtcNow).TotalDays -lt 30) { $reasons.Add("A certificate expires on $($soonest.ToString('yyyy-MM-dd')), within 30 days.") }
+            if ($lowest -lt [int] [System.Enum]::Parse($LevelType, 'DomainValidation')) { $reasons.Add("The lowest Exchange TLS level is $([System.Enum]::ToObject($LevelType, $lowest)).") }
+            if ($reasons.Count -gt 0) { 'Warning' } else { 'Pass' }
+        }
+        $typed = [Array]::CreateInstance($ResultType, $Results.Count)
+        for ($i = 0; $i -lt $Results.Count; $i++) { $typed[$i] = $Results[$i] }
+        if ($NullMx) { $reasons = [System.Collections.Generic.List[string]]::new([string[]] @('The domain publishes a null MX (RFC 7505): it accepts no mail.')) }
+        New-Object -TypeName $SummaryType.FullName -Property @{
             Domain                   = $Domain
             MxCount                  = $hosts.Count
             MxHosts                  = [TlsTools.StringList]::new($hosts)
             AddressesTested          = $Results.Count
-            AllTls                   = $withoutTls.Count -eq 0
+            AllTls                   = $Results.Count -gt 0 -and $withoutTls.Count -eq 0
             HostsWithoutTls          = [TlsTools.StringList]::new($withoutTls)
-            LowestExchangeTlsLevel   = [TlsTools.ExchangeTlsLevel] [int] $lowest
+            LowestExchangeTlsLevel   = [System.Enum]::ToObject($LevelType, [int] $lowest)
+            ForcedTlsReady           = $Results.Count -gt 0 -and $withoutTls.Count -eq 0 -and @($Results | Where-Object { -not $_.ForcedTlsReady }).Count -eq 0
+            SoonestExpiry            = $soonest
             CertificateDnsNames      = [TlsTools.StringList]::new($names)
             ExchangeCertificateNames = [TlsTools.StringList]::new($exchangeNames)
-            Verdict                  = $Verdict
-            Results                  = [TlsTools.MailTlsResultList]::new($Results)
+            Reasons                  = [TlsTools.StringList]::new([string[]] $reasons)
+            Verdict                  = $verdict
+            Results                  = $ResultListType::new($typed)
         }
     }
 
@@ -191,10 +254,11 @@ BeforeAll {
             New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example')
             New-TestResult mx2.partner.example 192.0.2.2 -Tls $false)
         Expiring  = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Days 12)
-        Expired   = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Days -3 -Level EncryptionOnly)
-        Untrusted = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -ChainValid $false -Level EncryptionOnly)
-        LowLevel  = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Level EncryptionOnly)
-        NullMx    = New-TestSummary -Verdict NoMail
+        Expired   = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Days -3)
+        Untrusted = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Trusted $false)
+        # TLS 1.0 only: a session, a valid chain, and still ExchangeTlsLevel None.
+        LowLevel  = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Protocol Tls10)
+        NullMx    = New-TestSummary -NullMx
     }
 }
 
@@ -296,7 +360,7 @@ Describe 'New-ForcedTlsConnectorSpec' {
         It 'warns for a host without STARTTLS, an expiring certificate, an untrusted chain and a name mismatch' {
             $summary = New-TestSummary -Results @(
                 New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Days 5
-                New-TestResult mx2.partner.example 192.0.2.2 @('mail.partner.example') -ChainValid $false -Level EncryptionOnly
+                New-TestResult mx2.partner.example 192.0.2.2 @('mail.partner.example') -Trusted $false
                 New-TestResult mx3.partner.example 192.0.2.3 -Tls $false
                 New-TestResult backup.hoster.example 198.51.100.7 @('smtp.hoster.example'))
             $specs = @($summary | New-ForcedTlsConnectorSpec -Direction Outbound -WarningVariable w -WarningAction SilentlyContinue)
@@ -306,7 +370,7 @@ Describe 'New-ForcedTlsConnectorSpec' {
             $spec.ReadyToApply | Should -BeFalse
             $spec.Warnings | Where-Object { $_ -like 'MxHostWithoutStartTls: mx3.partner.example (192.0.2.3)*' } | Should -Not -BeNullOrEmpty
             $spec.Warnings | Where-Object { $_ -like 'CertificateExpiresSoon: The certificate of mx1.partner.example (192.0.2.1)*' } | Should -Not -BeNullOrEmpty
-            $spec.Warnings | Where-Object { $_ -like 'CertificateChainNotTrusted: The certificate chain of mx2.partner.example (192.0.2.2) is not trusted (UntrustedRoot)*' } | Should -Not -BeNullOrEmpty
+            $spec.Warnings | Where-Object { $_ -like 'CertificateChainNotTrusted: The certificate chain of mx2.partner.example (192.0.2.2) is not trusted (UntrustedRoot*' } | Should -Not -BeNullOrEmpty
             $spec.Warnings | Where-Object { $_ -like "CertificateNameMismatch: The certificate of backup.hoster.example (198.51.100.7) carries smtp.hoster.example, which does not match TlsDomain 'mail.partner.example'*" } | Should -Not -BeNullOrEmpty
             $w.Count | Should -Be $spec.Warnings.Count
         }
@@ -365,6 +429,11 @@ Describe 'New-ForcedTlsConnectorSpec' {
                     TrustedRootCertificate = $Bed.ca.rootCert
                     TimeoutSeconds         = 10
                 }
+                # Real Test-MailTls -Summary output for the rules judged on measured evidence.
+                $script:LiveSummary = @{}
+                Test-MailTls -DomainName good.bed.test, partner.bed.test, selfsigned.bed.test, nointermediate.bed.test, wrongname.bed.test, oldtls.bed.test, nullmx.bed.test `
+                    -Summary -DnsServer $Probe.DnsServer -Port $Probe.Port -TrustedRootCertificate $Probe.TrustedRootCertificate -IgnoreSystemTrustStore -AddressFamily IPv4 -TimeoutSeconds 10 |
+                    ForEach-Object { $LiveSummary[$_.Domain] = $_ }
                 $script:GoodLeaf = (Get-RemoteCertificate -ComputerName $Bed.smtp.good.address -Port $Bed.smtpPort -StartTls Smtp -TimeoutSeconds 10 |
                     Where-Object ChainIndex -eq 0).Certificate
             }
@@ -416,6 +485,39 @@ Describe 'New-ForcedTlsConnectorSpec' {
             # No name is on both certificates; both sit under mx.bed.test.
             $spec.Parameters.TlsDomain | Should -Be '*.mx.bed.test'
             $spec.Warnings | Where-Object { $_ -like 'CertificateNameMismatch:*' } | Should -BeNullOrEmpty
+        }
+
+        It 'trips <Id> on the measured summary of <Domain>' -ForEach @(
+            @{ Id = 'MxHostWithoutStartTls'; Domain = 'partner.bed.test'; Params = @{ Direction = 'Outbound' }; Mx = 'nostarttls' }
+            @{ Id = 'CertificateExpired'; Domain = 'partner.bed.test'; Params = @{ Direction = 'Outbound' }; Mx = 'expired' }
+            @{ Id = 'CertificateChainNotTrusted'; Domain = 'selfsigned.bed.test'; Params = @{ Direction = 'Outbound' }; Mx = 'selfsigned' }
+            @{ Id = 'CertificateChainNotTrusted'; Domain = 'nointermediate.bed.test'; Params = @{ Direction = 'Outbound' }; Mx = 'nointermediate' }
+            @{ Id = 'CertificateNameMismatch'; Domain = 'wrongname.bed.test'; Params = @{ Direction = 'Outbound'; TlsDomain = 'wrongname.mx.bed.test' }; Mx = 'wrongname' }
+            @{ Id = 'TlsSettingsAboveMeasuredLevel'; Domain = 'oldtls.bed.test'; Params = @{ Direction = 'Outbound' }; Mx = $null }
+            @{ Id = 'PartnerAcceptsNoMail'; Domain = 'nullmx.bed.test'; Params = @{ TlsSettings = 'CertificateValidation'; TlsSenderCertificateName = 'mail.partner.example' }; Mx = $null }
+            @{ Id = 'SmartHostNotMeasured'; Domain = 'good.bed.test'; Params = @{ Direction = 'Outbound'; SmartHost = 'relay.partner.example' }; Mx = $null }
+        ) {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            $summary = $LiveSummary[$Domain]
+            $summary | Should -Not -BeNullOrEmpty
+            $summary.Domain | Should -Be $Domain
+            $specs = @($summary | New-ForcedTlsConnectorSpec @Params -WarningVariable warnings -WarningAction SilentlyContinue)
+            $flagged = @($specs | Where-Object { $_.Warnings | Where-Object { $_ -like "${Id}: *" } })
+            $flagged.Count | Should -BeGreaterThan 0
+            @($warnings | Where-Object { "$_" -like "*: ${Id}: *" }).Count | Should -BeGreaterThan 0
+            if ($Mx) {
+                $hostName = $Bed.smtp.$Mx.hostName
+                @($flagged.Warnings | Where-Object { $_ -like "${Id}: *" -and $_.Contains($hostName) }).Count | Should -BeGreaterThan 0
+            }
+            if ([TlsTools.Connectors.ConnectorRules]::Find($Id).Blocks) { @($flagged | Where-Object { -not $_.ReadyToApply }).Count | Should -BeGreaterThan 0 }
+        }
+
+        It 'finds nothing to warn about in the measured summary of good.bed.test' {
+            if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+            $specs = @($LiveSummary['good.bed.test'] | New-ForcedTlsConnectorSpec -WarningVariable warnings -WarningAction SilentlyContinue)
+            $specs.ReadyToApply -join ',' | Should -Be 'True,True'
+            $warnings | Should -BeNullOrEmpty
+            $specs.Warnings | Should -BeNullOrEmpty
         }
 
         It 'stops with the DNS error id for a domain that does not exist' {

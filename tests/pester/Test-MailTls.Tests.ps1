@@ -142,6 +142,106 @@ Describe 'Test-MailTls -DomainName against the test bed' {
     }
 }
 
+Describe 'Test-MailTls certificate checks, measured end to end' {
+    # One bed domain per certificate failure; anchors: the bed root only.
+    BeforeAll {
+        if (-not $NoBed) {
+            $script:Strict = @{
+                DnsServer              = Get-BedDnsServer $Bed
+                Port                   = $Bed.smtpPort
+                TrustedRootCertificate = $Bed.ca.rootCert
+                IgnoreSystemTrustStore = $true
+                TimeoutSeconds         = 10
+                AddressFamily          = 'IPv4'
+            }
+        }
+    }
+
+    It 'rates <Domain> <Level> (ChainValid <Chain>, NameMatches <Name>)' -ForEach @(
+        @{ Domain = 'good.bed.test'; Profile = 'good'; Level = 'DomainValidation'; Chain = $true; Name = $true }
+        @{ Domain = 'wrongname.bed.test'; Profile = 'wrongname'; Level = 'CertificateValidation'; Chain = $true; Name = $false }
+        @{ Domain = 'selfsigned.bed.test'; Profile = 'selfsigned'; Level = 'EncryptionOnly'; Chain = $false; Name = $true }
+        @{ Domain = 'nointermediate.bed.test'; Profile = 'nointermediate'; Level = 'EncryptionOnly'; Chain = $false; Name = $true }
+    ) {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $r = @(Test-MailTls -DomainName $Domain @Strict)
+        $r.Count | Should -Be 1
+        $r[0].MxHost | Should -Be $Bed.smtp.$Profile.hostName
+        $r[0].IPAddress | Should -Be $Bed.smtp.$Profile.address
+        $r[0].TlsEstablished | Should -BeTrue
+        $r[0].CertificateThumbprint | Should -Be $Bed.smtp.$Profile.leafThumbprint
+        $r[0].ChainValid | Should -Be $Chain
+        $r[0].NameMatches | Should -Be $Name
+        $r[0].ExchangeTlsLevel | Should -Be $Level
+        $r[0].ForcedTlsReady | Should -Be ($Level -ne 'EncryptionOnly')
+        if (-not $Chain) { $r[0].ChainErrors | Should -Not -BeNullOrEmpty }
+        if (-not $Name) { ($r[0].Notes -join ' ') | Should -Match 'name' }
+    }
+
+    It 'names the chain error of the self-signed and the intermediate-less certificate' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        (Test-MailTls -DomainName selfsigned.bed.test @Strict).ChainErrors -join ' ' | Should -Match 'UntrustedRoot'
+        (Test-MailTls -DomainName nointermediate.bed.test @Strict).ChainErrors -join ' ' | Should -Match 'PartialChain'
+    }
+
+    It 'a missing intermediate is an error, not a download: no request reaches the bed''s CA-issuers URLs' {
+        # The nointermediate leaf names intermediate.cer as its caIssuers; the good chain's
+        # intermediate names root.cer. A probe must judge what the server sent, never fetch.
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $log = $Bed.http.accessLog
+        Test-Path $log | Should -BeTrue
+        # The log is live: a request made now shows up in it.
+        $offset = Get-BedLogOffset $log
+        $null = Invoke-WebRequest -Uri "$($Bed.http.baseUrl)/intermediate.crl" -TimeoutSec 5 -NoProxy
+        @(Get-BedLogLine $log $offset) -match '/intermediate\.crl' | Should -Not -BeNullOrEmpty
+
+        $offset = Get-BedLogOffset $log
+        $r = @(Test-MailTls -DomainName nointermediate.bed.test, good.bed.test @Strict)
+        $r.TlsEstablished | Should -Be @($true, $true)
+        ($r | Where-Object Domain -eq 'nointermediate.bed.test').ChainValid | Should -BeFalse
+        $requests = @(Get-BedLogLine $log $offset)
+        $caIssuers = @($Bed.pki.nointermediate.caIssuersUrl, $Bed.ca.rootCerUrl, $Bed.ca.intermediateCerUrl) |
+            ForEach-Object { ([uri] $_).AbsolutePath } | Sort-Object -Unique
+        $downloads = $requests | Where-Object { $line = $_; $caIssuers | Where-Object { $line -match [regex]::Escape(" $_ ") } }
+        $downloads | Should -BeNullOrEmpty -Because 'a probe must not download certificates (AIA caIssuers) to build a chain'
+    }
+}
+
+Describe 'Test-MailTls against smart hosts given by IP address' {
+    # No name to compare but the address: a certificate that names the address in an iPAddress
+    # SAN matches it, one that does not, does not.
+    It 'rates a smart host whose certificate carries its IP address' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $p = $Bed.smtp.ipsan
+        @($p.certIPAddresses) | Should -Contain $p.address
+        $r = Test-MailTls -ComputerName "$($p.address):$($p.port)" -TrustedRootCertificate $Bed.ca.rootCert -IgnoreSystemTrustStore -TimeoutSeconds 10
+        $r.IPAddress | Should -Be $p.address
+        $r.TlsEstablished | Should -BeTrue
+        $r.CertificateThumbprint | Should -Be $p.leafThumbprint
+        $r.ChainValid | Should -BeTrue
+        $r.NameMatches | Should -BeTrue -Because 'the certificate names the smart host''s address in an iPAddress SAN'
+        $r.ExchangeTlsLevel | Should -Be 'DomainValidation'
+    }
+
+    It 'rates a smart host whose certificate names only host names CertificateValidation' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $p = $Bed.smtp.good
+        $r = Test-MailTls -ComputerName "$($p.address):$($p.port)" -TrustedRootCertificate $Bed.ca.rootCert -IgnoreSystemTrustStore -TimeoutSeconds 10
+        $r.TlsEstablished | Should -BeTrue
+        $r.ChainValid | Should -BeTrue
+        $r.NameMatches | Should -Not -BeTrue
+        $r.ExchangeTlsLevel | Should -Be 'CertificateValidation'
+        $r.ForcedTlsReady | Should -BeTrue
+    }
+
+    It 'does not match an IP address against a certificate that names it only as a DNS name' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $r = Test-MailTls -ComputerName "127.0.0.1:$($Bed.smtp.good.loopbackPort)" -TrustedRootCertificate $Bed.ca.rootCert -IgnoreSystemTrustStore -TimeoutSeconds 10
+        $r.NameMatches | Should -Not -BeTrue
+        $r.ExchangeTlsLevel | Should -Be 'CertificateValidation'
+    }
+}
+
 Describe 'Test-MailTls -Summary' {
     It 'gives one summary per domain for a compliance check' {
         if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
@@ -227,8 +327,9 @@ Describe 'Test-MailTls manners' {
             param($port)
             @{ ComputerName = @(1..8 | ForEach-Object { "127.0.0.1:$port" }); TimeoutSeconds = 120 }
         }
+        $run.ConnectionsAccepted | Should -BeGreaterThan 0 -Because 'Stop must hit a probe that is waiting on the server'
         $run.RunningBeforeStop | Should -BeTrue
-        $run.StopSeconds | Should -BeLessThan 5
+        $run.StopSeconds | Should -BeLessThan 1
         $run.State | Should -Be 'Stopped'
     }
 

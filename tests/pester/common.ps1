@@ -17,20 +17,33 @@ function Get-TestBedStatePath {
     Join-Path $dir 'bed.json'
 }
 
+function Test-TestBedDisabled {
+    <# TLSTOOLS_BED_SKIP switches the bed off (any value but empty or 0). #>
+    $env:TLSTOOLS_BED_SKIP -and $env:TLSTOOLS_BED_SKIP -ne '0'
+}
+
 function Get-TestBed {
-    <# Returns the bed's state (from bed.json), starting the bed first if it is not up. #>
+    <#
+    Returns the bed's state (from bed.json), starting the bed first if it is not up, or $null
+    when it is switched off or cannot start; Get-TestBedSkipReason then says why.
+    #>
     $state = Get-TestBedStatePath
     $start = Join-Path $script:RepoRoot 'tests/bed/start.sh'
-    if (-not (Test-Path $start)) { return $null }
-    if ($env:TLSTOOLS_BED_SKIP) { return $null }
-    $null = & bash $start 2>&1
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $state)) { return $null }
+    $script:TestBedStartError = $null
+    if (Test-TestBedDisabled) { return $null }
+    if (-not (Test-Path $start)) { $script:TestBedStartError = 'tests/bed/start.sh is missing'; return $null }
+    $output = @(& bash $start 2>&1)
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $state)) {
+        $script:TestBedStartError = ($output | Select-Object -Last 1) -as [string]
+        return $null
+    }
     Get-Content $state -Raw | ConvertFrom-Json
 }
 
 function Get-TestBedSkipReason {
-    if ($env:TLSTOOLS_BED_SKIP) { return "the test bed is disabled (TLSTOOLS_BED_SKIP=$env:TLSTOOLS_BED_SKIP)" }
-    'the loopback test bed could not be started (run tests/bed/install-deps.sh as root, then tests/bed/start.sh)'
+    if (Test-TestBedDisabled) { return "the test bed is disabled (TLSTOOLS_BED_SKIP=$env:TLSTOOLS_BED_SKIP)" }
+    $why = if ($script:TestBedStartError) { ": $($script:TestBedStartError.Trim())" } else { '' }
+    "the loopback test bed could not be started$why (run tests/bed/install-deps.sh as root, then tests/bed/start.sh)"
 }
 
 function Get-OpenSslThumbprint {
@@ -57,30 +70,75 @@ function Get-BedDnsServer {
 function Invoke-StoppedOnSilentServer {
     <#
     Runs a TlsTools command in a second runspace against a loopback server that accepts
-    connections and never speaks, presses Ctrl+C (PowerShell.Stop) once it is waiting, and
-    reports whether it was still running, how long the stop took, and the final state.
-    $Parameters is a script block that gets the silent server's port and returns the parameters.
+    connections and never speaks, presses Ctrl+C (PowerShell.Stop) once the probe is really in
+    flight (the server has accepted its connection: the command is waiting for a greeting), and
+    reports whether it was still running, how many connections the server had accepted, how long
+    the stop took, and the final state. $Parameters is a script block that gets the silent
+    server's port and returns the parameters. Waiting for the connection is bounded by
+    $AcceptTimeoutSeconds (module import in the runspace included).
     #>
-    param([string] $Command, [scriptblock] $Parameters)
+    param([string] $Command, [scriptblock] $Parameters, [int] $AcceptTimeoutSeconds = 30)
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
-    $ps = [powershell]::Create()
+    $accepted = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
+    # The module is imported by a call of its own: a batch (AddStatement) that is stopped can
+    # still be reading the runspace's variables on a pool thread while it closes, which ends
+    # the whole process.
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $ps = $null
     try {
-        $null = $ps.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).AddStatement()
+        $import = [powershell]::Create()
+        try {
+            $import.Runspace = $runspace
+            $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
+        }
+        finally { $import.Dispose() }
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
         $null = $ps.AddCommand($Command).AddParameters((& $Parameters $listener.LocalEndpoint.Port))
         $async = $ps.BeginInvoke()
-        Start-Sleep -Milliseconds 1500
+        $deadline = [datetime]::UtcNow.AddSeconds($AcceptTimeoutSeconds)
+        while ($accepted.Count -eq 0 -and -not $async.IsCompleted -and [datetime]::UtcNow -lt $deadline) {
+            if ($listener.Pending()) { $accepted.Add($listener.AcceptTcpClient()) } else { Start-Sleep -Milliseconds 20 }
+        }
+        # Take whatever else has connected by now (the other targets of the same command).
+        while ($listener.Pending()) { $accepted.Add($listener.AcceptTcpClient()) }
         $runningBeforeStop = -not $async.IsCompleted
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $ps.Stop()
+        $stopSeconds = $watch.Elapsed.TotalSeconds
+        $null = $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(10))
         [pscustomobject]@{
-            RunningBeforeStop = $runningBeforeStop
-            StopSeconds       = $watch.Elapsed.TotalSeconds
-            State             = $ps.InvocationStateInfo.State
+            RunningBeforeStop   = $runningBeforeStop
+            ConnectionsAccepted = $accepted.Count
+            StopSeconds         = $stopSeconds
+            State               = $ps.InvocationStateInfo.State
         }
     }
     finally {
-        $ps.Dispose()
+        if ($ps) { $ps.Dispose() }
+        $runspace.Dispose()
+        foreach ($c in $accepted) { $c.Dispose() }
         $listener.Stop()
     }
+}
+
+function Get-BedLogOffset {
+    <# The current size of a bed log (read from there on with Get-BedLogLine). #>
+    param([string] $Path)
+    if (Test-Path $Path) { (Get-Item $Path).Length } else { 0 }
+}
+
+function Get-BedLogLine {
+    <# The lines a bed log gained since Get-BedLogOffset returned $Offset. #>
+    param([string] $Path, [long] $Offset)
+    if (-not (Test-Path $Path)) { return }
+    $stream = [System.IO.File]::Open($Path, 'Open', 'Read', 'ReadWrite')
+    try {
+        $null = $stream.Seek([Math]::Min($Offset, $stream.Length), 'Begin')
+        $reader = [System.IO.StreamReader]::new($stream)
+        $reader.ReadToEnd() -split "`n" | Where-Object { $_ }
+    }
+    finally { $stream.Dispose() }
 }

@@ -41,7 +41,18 @@ finally {
 
 # A failing BeforeAll or a file that does not parse fails its container, not a test: count it.
 $failed = $result.FailedCount + $result.FailedContainersCount
-@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount } |
+$skipped = $result.SkippedCount
+# Under CI a skipped test is a failure on purpose: a test that did not run proves nothing, and a
+# bed that could not start must not turn the run green.
+$skipsFail = $env:CI -eq 'true' -and $skipped -gt 0
+if ($skipsFail) {
+    foreach ($t in $result.Skipped) {
+        "skipped under CI=true: $($t.ExpandedPath)"
+    }
+    "CI=true: $skipped skipped Pester test(s) count as failed"
+    $failed += $skipped
+}
+@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $skipped } |
     ConvertTo-Json | Set-Content (Join-Path $ResultsPath 'pester-summary.json')
-"pester: $($result.PassedCount) passed, $failed failed, $($result.SkippedCount) skipped"
-if ($result.Result -ne 'Passed' -or $result.TotalCount -eq 0) { exit 1 }
+"pester: $($result.PassedCount) passed, $failed failed, $skipped skipped"
+if ($result.Result -ne 'Passed' -or $result.TotalCount -eq 0 -or $skipsFail) { exit 1 }

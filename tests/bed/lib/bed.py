@@ -37,7 +37,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKI_FORMAT = 5            # bump when the PKI layout or content changes: forces regeneration
+PKI_FORMAT = 6            # bump when the PKI layout or content changes: forces regeneration
 START_BUDGET = 25.0       # seconds allowed for all services to answer after launch
 STOP_TERM_WAIT = 8.0      # seconds between SIGTERM and SIGKILL
 LOCK_WAIT = 60.0          # seconds to wait for another start/stop of the same bed
@@ -81,7 +81,25 @@ PROFILES = [
     dict(name="tls10", n=11, cert="tls10", chain="full", mode="tls10",
          desc="STARTTLS with TLS 1.0 only and RSA key exchange CBC suites only (no forward "
               "secrecy): an MX older than anything a current client offers by default."),
+    dict(name="ipsan", n=12, cert="ipsan", chain="full", mode="starttls",
+         desc="STARTTLS, valid chain; the leaf also names the profile's own address (NET.12) as an "
+              "iPAddress SAN, for smart hosts given by IP address."),
 ]
+
+# Fault-injecting SMTP servers (lib/smtp_faults.py) on 127.0.0.1:portBase+offset: what Postfix
+# cannot be made to do. name: (port offset, description, what a probe should see)
+FAULTS = {
+    "ehloreject": (60, "220 greeting, EHLO answered 502 5.5.2 (HELO works): no ESMTP, so no STARTTLS.",
+                   "EHLO rejected: STARTTLS cannot be offered"),
+    "ehlo421": (61, "220 greeting, EHLO answered 421 4.3.2 and the connection closed.",
+                "service unavailable after the greeting"),
+    "tlsfail": (62, "Offers STARTTLS and answers 220, then meets every ClientHello with a fatal "
+                    "handshake_failure alert: the modern and the legacy handshake both fail.",
+                "handshake failed (both attempts)"),
+    "starttlsagain": (63, "Real TLS 1.2/1.3 with the faults certificate, but EHLO over TLS advertises "
+                          "STARTTLS again (RFC 3207 section 4.2 forbids it).",
+                      "TLS established; a note names the repeated STARTTLS"),
+}
 
 STS_DOMAINS = {
     # domain: (policy text or None for "no policy served", MTA-STS TXT id)
@@ -119,6 +137,10 @@ LEAVES = {
                    desc="Valid leaf for the legacy profile."),
     "tls10": dict(sans=["tls10.mx.bed.test"], urls="normal", validity="current", expect="valid",
                   desc="Valid leaf for the TLS 1.0-only profile."),
+    "ipsan": dict(sans=["ipsan.mx.bed.test"], ip_octets=[12], urls="normal", validity="current", expect="valid",
+                  desc="Valid leaf for the ipsan profile: DNS ipsan.mx.bed.test and IP NET.12 (iPAddress SAN)."),
+    "faults": dict(sans=[f"{f}.faults.bed.test" for f in FAULTS], urls="normal", validity="current",
+                   expect="valid", desc="Valid leaf of the fault-injecting SMTP servers (lib/smtp_faults.py)."),
     "expiredcrl": dict(sans=["expiredcrl.pki.bed.test"], urls="expiredcrl", validity="current",
                        expect="crl-expired",
                        desc="CDP points to expired.crl: signed by the intermediate, nextUpdate in the past."),
@@ -174,6 +196,7 @@ class Cfg:
         self.ocsp_port = b + 88
         self.proxy_port = b + 90
         self.closed_port = b + 99
+        self.fault_ports = {name: b + off for name, (off, _, _) in FAULTS.items()}
         if b + 25 < self.smtp_port <= b + 99:
             raise BedError("TLSTOOLS_BED_SMTP_PORT collides with the port range of the bed")
 
@@ -188,6 +211,7 @@ class Cfg:
         self.ngx = f"{s}/nginx"
         self.ocspdir = f"{s}/ocsp"
         self.proxydir = f"{s}/proxy"
+        self.faultsdir = f"{s}/faults"
         self.state_file = f"{s}/bed.json"
 
         self.env = dict(os.environ)
@@ -450,7 +474,8 @@ def make_pki(cfg):
     # leaves
     for name, spec in LEAVES.items():
         d = f"{pki}/leaves/{name}"
-        sans = ", ".join(f"DNS:{s}" for s in spec["sans"])
+        sans = ", ".join([f"DNS:{s}" for s in spec["sans"]] +
+                         [f"IP:{cfg.net}.{o}" for o in spec.get("ip_octets", [])])
         extra = ["basicConstraints = critical, CA:FALSE",
                  "keyUsage = critical, digitalSignature, keyEncipherment",
                  "extendedKeyUsage = serverAuth",
@@ -734,6 +759,9 @@ def zones(cfg, meta, ipv6):
     z[f"bogus.{ZONE}"] = domain(f"bogus.{ZONE}", [(10, f"good.mx.{ZONE}.")])
     z[f"stsfail.{ZONE}"] = domain(f"stsfail.{ZONE}", [(10, f"good.mx.{ZONE}.")])
     z[f"stsmismatch.{ZONE}"] = domain(f"stsmismatch.{ZONE}", [(10, f"good.mx.{ZONE}.")])
+    # one domain per certificate failure, so that a domain test measures each end to end
+    for prof in ("wrongname", "selfsigned", "nointermediate"):
+        z[f"{prof}.{ZONE}"] = domain(f"{prof}.{ZONE}", [(10, f"{prof}.mx.{ZONE}.")])
     return z
 
 
@@ -934,6 +962,11 @@ def write_helpers(cfg):
     write(f"{cfg.ocspdir}/config.json", json.dumps(ocsp, indent=2) + "\n")
     proxy = {"address": "127.0.0.1", "port": cfg.proxy_port, "log": f"{cfg.logs}/proxy.log"}
     write(f"{cfg.proxydir}/config.json", json.dumps(proxy, indent=2) + "\n")
+    os.makedirs(cfg.faultsdir, exist_ok=True)
+    faults = {"address": "127.0.0.1", "ports": cfg.fault_ports,
+              "certChain": f"{cfg.pki}/leaves/faults/fullchain.pem", "key": f"{cfg.pki}/leaves/faults/key.pem",
+              "log": f"{cfg.logs}/faults.log"}
+    write(f"{cfg.faultsdir}/config.json", json.dumps(faults, indent=2) + "\n")
 
 
 # ---------------------------------------------------------------------------------
@@ -1143,7 +1176,7 @@ def busy_ports(cfg, ipv6):
     """(endpoint, listening) for every bed endpoint that cannot be bound now."""
     eps = [(h, p, False) for _, h, p, _, _ in smtp_endpoints(cfg, ipv6)]
     eps += [("127.0.0.1", p, False) for p in (cfg.dns_port, cfg.http_port, cfg.https_port, cfg.ocsp_port,
-                                               cfg.proxy_port)]
+                                               cfg.proxy_port, *cfg.fault_ports.values())]
     eps.append(("127.0.0.1", cfg.dns_port, True))
     out = []
     for h, p, udp in eps:
@@ -1276,6 +1309,16 @@ def health(cfg, ipv6, zone_names, deep=True):
                 problems.append(f"smtp {prof} {host}:{port}: not listening")
         except (OSError, ssl.SSLError) as e:
             problems.append(f"smtp {prof} {host}:{port}: {e}")
+    for name, port in cfg.fault_ports.items():
+        try:
+            if deep:
+                got, line = smtp_greeting("127.0.0.1", port)
+                if got != 220:
+                    problems.append(f"fault {name} 127.0.0.1:{port}: greeting {line!r}, expected 220")
+            elif not tcp_open("127.0.0.1", port):
+                problems.append(f"fault {name} 127.0.0.1:{port}: not listening")
+        except OSError as e:
+            problems.append(f"fault {name} 127.0.0.1:{port}: {e}")
     for z in (zone_names if deep else zone_names[:1]):
         try:
             rcode, an, aa = dns_query(cfg.dns_port, z, 6)
@@ -1348,6 +1391,7 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
             "chainPresented": presented_chain(cfg, p),
             "leafThumbprint": leaves[cert]["thumbprint"] if cert else None,
             "certNames": LEAVES[cert]["sans"] if cert else [],
+            "certIPAddresses": [f"{cfg.net}.{o}" for o in LEAVES[cert].get("ip_octets", [])] if cert else [],
             "pkiCase": cert,
             "startTls": p["mode"] in ("starttls", "legacy", "tls10"),
             "implicitTls": p["mode"] == "implicit",
@@ -1370,6 +1414,7 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
             "ocspUrl": urls.get("ocsp"),
             "caIssuersUrl": urls.get("aia"),
             "names": spec["sans"],
+            "ipAddresses": [f"{cfg.net}.{o}" for o in spec.get("ip_octets", [])],
             "serial": leaves[name]["serial"],
             "notBefore": leaves[name]["notBefore"],
             "notAfter": leaves[name]["notAfter"],
@@ -1429,10 +1474,17 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
         "proxy": {"address": "127.0.0.1", "port": cfg.proxy_port, "url": f"http://127.0.0.1:{cfg.proxy_port}",
                   "log": f"{cfg.logs}/proxy.log"},
         "closedPort": cfg.closed_port,
+        "faults": {
+            "address": "127.0.0.1", "log": f"{cfg.logs}/faults.log",
+            "leafCert": f"{pki}/leaves/faults/cert.pem", "leafThumbprint": leaves["faults"]["thumbprint"],
+            "servers": {name: {"port": cfg.fault_ports[name], "hostName": f"{name}.faults.{ZONE}",
+                               "description": desc, "expect": expect}
+                        for name, (_, desc, expect) in FAULTS.items()},
+        },
         "pki": pki_cases,
         "logs": {"postfix": f"{cfg.logs}/postfix.log", "knot": f"{cfg.logs}/knot.log",
                  "nginx": f"{cfg.logs}/nginx-error.log", "ocsp": f"{cfg.logs}/ocsp.log",
-                 "proxy": f"{cfg.logs}/proxy.log"},
+                 "proxy": f"{cfg.logs}/proxy.log", "faults": f"{cfg.logs}/faults.log"},
         "pids": pids,
     }
 
@@ -1525,7 +1577,7 @@ def cmd_start(cfg):
         write_nginx(cfg)
         write_helpers(cfg)
         # logs hold the current run only
-        for fn in set(os.listdir(cfg.logs)) | {"proxy.log", "ocsp.log"}:
+        for fn in set(os.listdir(cfg.logs)) | {"proxy.log", "ocsp.log", "faults.log"}:
             if fn.endswith((".log", ".out")):
                 write(f"{cfg.logs}/{fn}", "")
 
@@ -1547,6 +1599,8 @@ def cmd_start(cfg):
                                   "ocsp.out")
             procs["proxy"] = spawn(cfg, "proxy", [cfg.python, f"{HERE}/http_proxy.py",
                                                   f"{cfg.proxydir}/config.json"], "proxy.out")
+            procs["faults"] = spawn(cfg, "faults", [cfg.python, f"{HERE}/smtp_faults.py",
+                                                    f"{cfg.faultsdir}/config.json"], "faults.out")
             for k, p in procs.items():
                 pids[k] = p.pid
             # Postfix daemonizes itself; `postfix start` returns once the master is up

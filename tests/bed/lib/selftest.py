@@ -57,6 +57,41 @@ def s_client(host, port, starttls=True, extra=(), ca=None, name=None):
     return (int(m.group(1)) if m else None), proto, certs, out
 
 
+def starttls_ehlo_twice(host, port):
+    """(EHLO reply before TLS, EHLO reply inside TLS) with Python's own TLS (swaks may lack
+    Net::SSLeay), or None."""
+    import socket
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+
+    def reply(f):
+        lines = []
+        for _ in range(50):
+            line = f.readline(1024).decode("ascii", "replace")
+            lines.append(line.strip())
+            if len(line) < 4 or line[3] != "-":
+                break
+        return "\n".join(lines)
+    try:
+        with socket.create_connection((host, port), timeout=5) as s:
+            f = s.makefile("rb")
+            reply(f)
+            s.sendall(b"EHLO selftest.bed.test\r\n")
+            before = reply(f)
+            s.sendall(b"STARTTLS\r\n")
+            reply(f)
+            with ctx.wrap_socket(s) as t:
+                tf = t.makefile("rb")
+                t.sendall(b"EHLO selftest.bed.test\r\n")
+                inside = reply(tf)
+                t.sendall(b"QUIT\r\n")
+                return before, inside
+    except (OSError, ssl.SSLError):
+        return None
+
+
 def main():
     bed = json.load(open(sys.argv[1], encoding="utf-8"))
     ca = bed["ca"]
@@ -66,7 +101,7 @@ def main():
 
     # --- SMTP profiles over openssl s_client (expected verify codes)
     expect = {"good": 0, "expired": 10, "wrongname": 62, "selfsigned": 18, "nointermediate": 21,
-              "revoked": 0, "legacy": 0, "implicit": 0}
+              "revoked": 0, "legacy": 0, "implicit": 0, "ipsan": 0}
     for prof, code in expect.items():
         p = smtp[prof]
         for host, port in ((p["address"], p["port"]), ("127.0.0.1", p["loopbackPort"])):
@@ -83,6 +118,13 @@ def main():
     v, _, _, _ = s_client(smtp["nointermediate"]["address"], smtp["nointermediate"]["port"], ca=ca["chainFile"],
                           name=smtp["nointermediate"]["hostName"])
     check("smtp nointermediate verifies once the intermediate is supplied", v == 0, f"verify={v}")
+    if "ipsan" in smtp:
+        ip = smtp["ipsan"]["address"]
+        v, _, _, _ = s_client(ip, smtp["ipsan"]["port"], ca=root, extra=["-verify_ip", ip])
+        check(f"smtp ipsan verifies against its own address {ip} (iPAddress SAN)", v == 0, f"verify={v}")
+        v, _, _, _ = s_client(smtp["good"]["address"], smtp["good"]["port"], ca=root,
+                              extra=["-verify_ip", smtp["good"]["address"]])
+        check("smtp good does not verify against its address (no iPAddress SAN)", v == 64, f"verify={v}")
     if smtp["good"]["ipv6"]:
         v, proto, certs, _ = s_client("::1", smtp["good"]["port"], ca=root, name=smtp["good"]["hostName"])
         check("smtp good on [::1]", v == 0 and certs == 2, f"verify={v}")
@@ -125,6 +167,34 @@ def main():
     rc, out = sh(["swaks", "--server", g["address"], "--port", str(g["port"]), "-tls", "--timeout", "5",
                   "--from", "probe@bed.test", "--to", "postmaster@partner.bed.test"])
     check("swaks good: every recipient rejected (5xx)", re.search(r"^<~?\*+ +5\d\d ", out, re.M) is not None)
+
+    # --- fault-injecting SMTP servers
+    faults = bed.get("faults", {}).get("servers", {})
+    for name, f in faults.items():
+        rc, out = sh(["swaks", "--server", "127.0.0.1", "--port", str(f["port"]), "--quit-after", "EHLO",
+                      "--timeout", "5"])
+        check(f"swaks fault {name}: 220 greeting names {f['hostName']}",
+              re.search(rf"^<[-~]? +220 {re.escape(f['hostName'])} ", out, re.M) is not None, out[-200:])
+        if name == "ehloreject":
+            check("fault ehloreject: EHLO -> 502", re.search(r"^<\*\* +502 ", out, re.M) is not None, out[-200:])
+        elif name == "ehlo421":
+            check("fault ehlo421: EHLO -> 421", re.search(r"^<\*\* +421 ", out, re.M) is not None, out[-200:])
+        else:
+            check(f"fault {name}: STARTTLS offered", "250-STARTTLS" in out, out[-200:])
+    if "tlsfail" in faults:
+        _, proto, _, out = s_client("127.0.0.1", faults["tlsfail"]["port"], extra=["-cipher", "ALL:@SECLEVEL=0"])
+        check("fault tlsfail: handshake refused with a handshake_failure alert",
+              proto is None and "alert handshake failure" in out, out.strip()[-150:])
+        _, proto, _, out = s_client("127.0.0.1", faults["tlsfail"]["port"], extra=["-tls1", "-cipher", "ALL:@SECLEVEL=0"])
+        check("fault tlsfail: TLS 1.0 refused too", proto is None, out.strip()[-150:])
+    if "starttlsagain" in faults:
+        ehlo = starttls_ehlo_twice("127.0.0.1", faults["starttlsagain"]["port"])
+        check("fault starttlsagain: TLS established, STARTTLS advertised again inside it",
+              ehlo is not None and "STARTTLS" in ehlo[1], repr(ehlo)[-200:])
+        v, proto, certs, _ = s_client("127.0.0.1", faults["starttlsagain"]["port"], ca=root,
+                                      name=faults["starttlsagain"]["hostName"])
+        check("fault starttlsagain: faults certificate verifies for its host name", v == 0 and certs == 2,
+              f"verify={v} certs={certs}")
 
     # --- certificates against the CA
     leaf = {n: c["leafCert"] for n, c in bed["pki"].items()}
@@ -233,6 +303,8 @@ def main():
           q("nomx.bed.test", "A") == [smtp["good"]["address"]])
     check("nullmx.bed.test: MX 0 .", q("nullmx.bed.test", "MX") == ["0 ."])
     check("MX legacy.bed.test", q("legacy.bed.test", "MX") == ["10 legacy.mx.bed.test."])
+    for prof in ("wrongname", "selfsigned", "nointermediate"):
+        check(f"MX {prof}.bed.test", q(f"{prof}.bed.test", "MX") == [f"10 {prof}.mx.bed.test."])
     for prof, p in smtp.items():
         check(f"A {p['hostName']}", q(p["hostName"], "A") == [p["address"]])
     check("AAAA good.mx.bed.test", q("good.mx.bed.test", "AAAA") == (["::1"] if smtp["good"]["ipv6"] else []))
