@@ -18,6 +18,8 @@ public enum ProbeFailureKind
     Timeout,
     /// <summary>The server answered its greeting with a 4xx/5xx reply (tarpit, rate limit, service closed).</summary>
     GreetingRejected,
+    /// <summary>The server greeted, then refused EHLO with a transient 4xx reply (421: closing; a rate limit or tarpit).</summary>
+    EhloRejected,
     /// <summary>The server does not advertise STARTTLS (or its protocol's equivalent).</summary>
     StartTlsNotOffered,
     /// <summary>The server advertised STARTTLS but refused the command.</summary>
@@ -51,11 +53,12 @@ public static class ProbeFailureKinds
 /// <summary>A failure of one probe as a fact: its kind, what was seen, and the last server reply.</summary>
 public sealed class ProbeFailure
 {
-    public ProbeFailure(ProbeFailureKind kind, string message, string? serverReply = null)
+    public ProbeFailure(ProbeFailureKind kind, string message, string? serverReply = null, string? greeting = null)
     {
         Kind = kind;
         Message = message;
         ServerReply = serverReply;
+        Greeting = greeting;
     }
 
     public ProbeFailureKind Kind { get; }
@@ -64,11 +67,14 @@ public sealed class ProbeFailure
     /// <summary>The last server reply seen before the failure, when there was one.</summary>
     public string? ServerReply { get; }
 
+    /// <summary>The server's greeting, when the dialog got past it.</summary>
+    public string? Greeting { get; }
+
     /// <summary>The stable ErrorId of <see cref="Kind"/>.</summary>
     public string ErrorId => ProbeFailureKinds.ErrorId(Kind);
 
     /// <summary>The exception form, for callers that report one failure per target as an error.</summary>
-    public ProbeException ToException() => new(Kind, Message) { ServerReply = ServerReply };
+    public ProbeException ToException() => new(Kind, Message) { ServerReply = ServerReply, Greeting = Greeting };
 
     public override string ToString() => ErrorId + ": " + Message;
 }
@@ -88,6 +94,9 @@ public sealed class ProbeException : Exception
     /// <summary>The last server reply seen before the failure, when there was one.</summary>
     public string? ServerReply { get; init; }
 
+    /// <summary>The server's greeting, when the dialog got past it.</summary>
+    public string? Greeting { get; init; }
+
     /// <summary>The fact form of this failure.</summary>
-    public ProbeFailure ToFailure() => new(Kind, Message, ServerReply);
+    public ProbeFailure ToFailure() => new(Kind, Message, ServerReply, Greeting);
 }

@@ -49,6 +49,7 @@ public class TlsProbeTests
         Assert.Equal("mx.probe.test ESMTP", facts.Dialog!.Banner);
         Assert.Contains("C: STARTTLS", facts.Transcript);
         Assert.Contains("-- TLS established:", facts.Transcript);
+        await server.ConnectionsEndedAsync();
         // The safety promise: no message is ever started.
         Assert.DoesNotContain(server.Received, l => l.StartsWith("MAIL", StringComparison.OrdinalIgnoreCase) || l.StartsWith("RCPT", StringComparison.OrdinalIgnoreCase) || l == "DATA");
         Assert.Equal("QUIT", server.Received.Last());
@@ -62,6 +63,7 @@ public class TlsProbeTests
         Assert.Null(facts.Failure);
         Assert.False(facts.TlsOffered);
         Assert.Null(facts.Tls);
+        await server.ConnectionsEndedAsync();
         Assert.Equal("QUIT", server.Received.Last());
     }
 
@@ -117,8 +119,21 @@ public class TlsProbeTests
     {
         await using var server = new LoopbackSmtpServer(new SmtpServerScript { EhloReply = "421 4.7.0 Try again later" });
         ServerTlsFacts facts = await TlsProbe.ProbeAsync(Target(server.Port), MailOptions, CancellationToken.None);
-        Assert.Equal(ProbeFailureKind.StartTlsNotOffered, facts.Failure!.Kind);
+        Assert.Equal(ProbeFailureKind.EhloRejected, facts.Failure!.Kind);
         Assert.Contains("421", facts.Failure.Message);
+        Assert.Equal("mx.probe.test ESMTP", facts.Failure.Greeting);
+    }
+
+    [Fact]
+    public async Task A5xxToEhloMeansNoEsmtpAndSoNoStartTls()
+    {
+        await using var server = new LoopbackSmtpServer(new SmtpServerScript { EhloReply = "502 5.5.2 Error: command not recognized" });
+        ServerTlsFacts facts = await TlsProbe.ProbeAsync(Target(server.Port), MailOptions, CancellationToken.None);
+        Assert.Null(facts.Failure);
+        Assert.False(facts.TlsOffered);
+        Assert.Equal(502, facts.Dialog!.EhloCode);
+        Assert.StartsWith("502 ", facts.Dialog.EhloRefusal);
+        Assert.Equal("mx.probe.test ESMTP", facts.Dialog.Banner);
     }
 
     [Fact]

@@ -28,14 +28,16 @@ BeforeAll {
 }
 
 Describe 'Test-MailTls against misbehaving servers' {
-    It 'reports EHLO answered with 502 as no STARTTLS, with the reply' {
+    It 'reports EHLO answered with 502 as a server without STARTTLS (no ESMTP), keeping its greeting and the reply' {
         if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
         $run = Invoke-Fault ehloreject
         $run.Errors.Count | Should -Be 0
         $run.Result.Count | Should -Be 1
         $r = $run.Result[0]
-        $r.ErrorId | Should -Be 'StartTlsNotOffered'
-        $r.Error | Should -Match '502'
+        # Like the nostarttls profile: a fact about the server, not an error of the test.
+        $r.ErrorId | Should -BeNullOrEmpty
+        $r.Notes -join ' ' | Should -Match 'refused EHLO \(502'
+        $r.Banner | Should -Match '^ehloreject'
         $r.StartTlsOffered | Should -BeFalse
         $r.TlsEstablished | Should -BeFalse
         $r.ExchangeTlsLevel | Should -Be 'None'
@@ -50,10 +52,11 @@ Describe 'Test-MailTls against misbehaving servers' {
         $run = Invoke-Fault ehlo421
         $run.Errors.Count | Should -Be 0
         $r = $run.Result[0]
-        # Today the EHLO reply ends the dialog as StartTlsNotOffered (see StartTlsNegotiator.SmtpAsync).
-        $r.ErrorId | Should -Be 'StartTlsNotOffered'
+        # A transient refusal says nothing about TLS: its own ErrorId, the greeting kept as Banner.
+        $r.ErrorId | Should -Be 'EhloRejected'
         $r.Error | Should -Match '421 ?'
         $r.Error | Should -Match 'Service not available'
+        $r.Banner | Should -Match '^ehlo421'
         $r.TlsEstablished | Should -BeFalse
         $r.ExchangeTlsLevel | Should -Be 'None'
         $r.Transcript | Should -Match 'S: 220 ehlo421'
@@ -96,17 +99,17 @@ Describe 'Test-MailTls against misbehaving servers' {
 }
 
 Describe 'Get-RemoteCertificate against misbehaving servers' {
-    It 'writes StartTlsNotOffered with the reply for EHLO answered with <Code>' -ForEach @(
-        @{ Server = 'ehloreject'; Code = '502' }
-        @{ Server = 'ehlo421'; Code = '421' }
+    It 'writes <ErrorId> with the reply for EHLO answered with <Code>' -ForEach @(
+        @{ Server = 'ehloreject'; Code = '502'; ErrorId = 'StartTlsNotOffered'; Category = 'ProtocolError' }
+        @{ Server = 'ehlo421'; Code = '421'; ErrorId = 'EhloRejected'; Category = 'ResourceUnavailable' }
     ) {
         if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
         $run = Invoke-FaultCertificate $Server
         $run.Chain.Count | Should -Be 0
         $run.Errors.Count | Should -Be 1
-        $run.Errors[0].FullyQualifiedErrorId | Should -BeLike 'StartTlsNotOffered,*'
+        $run.Errors[0].FullyQualifiedErrorId | Should -BeLike "$ErrorId,*"
         $run.Errors[0].Exception.Message | Should -Match $Code
-        $run.Errors[0].CategoryInfo.Category | Should -Be 'ProtocolError'
+        $run.Errors[0].CategoryInfo.Category | Should -Be $Category
         $run.Errors[0].TargetObject | Should -Match "$($Fault[$Server].port)"
     }
 

@@ -26,7 +26,7 @@ public static class MailTlsJudgement
             Transcript = includeTranscript ? facts.Transcript : null,
         };
         PlainTextDialogResult? dialog = facts.Dialog ?? facts.DialogOverTls;
-        r.Banner = dialog?.Banner;
+        r.Banner = dialog?.Banner ?? facts.Failure?.Greeting;
         r.StartTlsOffered = facts.TlsOffered;
         var notes = new List<string>();
 
@@ -48,7 +48,9 @@ public static class MailTlsJudgement
             r.TlsEstablished = false;
             if (facts.Failure is null && !facts.TlsOffered)
             {
-                notes.Add("The server does not offer STARTTLS: mail to it travels in clear text.");
+                notes.Add(dialog?.EhloRefusal is { } refusal
+                    ? $"The server refused EHLO ({refusal}): without ESMTP it cannot offer STARTTLS (RFC 3207), so mail to it travels in clear text."
+                    : "The server does not offer STARTTLS: mail to it travels in clear text.");
             }
             r.ExchangeTlsLevel = ExchangeTlsLevelRules.Decide(new TlsEvidence { TlsEstablished = false }, out _);
             r.Notes = new StringList(notes);

@@ -17,8 +17,14 @@ public sealed class PlainTextDialogResult
     /// <summary>Whether the server advertised STARTTLS (or STLS).</summary>
     public bool StartTlsOffered { get; init; }
 
-    /// <summary>The EHLO capabilities before TLS (SMTP only).</summary>
+    /// <summary>The EHLO capabilities before TLS (SMTP only; null when EHLO was refused).</summary>
     public EhloCapabilities? Capabilities { get; init; }
+
+    /// <summary>The reply code to EHLO (SMTP only): 250, or the 5xx of a server that speaks no ESMTP.</summary>
+    public int EhloCode { get; init; }
+
+    /// <summary>The text of a refused EHLO, for the report.</summary>
+    public string? EhloRefusal { get; init; }
 }
 
 /// <summary>
@@ -57,12 +63,31 @@ public static class StartTlsNegotiator
 
         await channel.WriteLineAsync("EHLO " + heloName, cancellationToken).ConfigureAwait(false);
         SmtpReply ehlo = await ReadSmtpReplyAsync(channel, cancellationToken).ConfigureAwait(false);
+        if (ehlo.Code >= 400 && ehlo.Code < 500)
+        {
+            // A transient refusal (421: closing; RFC 5321 section 4.2.5) says nothing about TLS: come back later.
+            throw new ProbeException(ProbeFailureKind.EhloRejected,
+                $"The server answered EHLO with {ehlo.Code}: {PlainTextChannel.Printable(ehlo.Text)}")
+            { ServerReply = ehlo.ToString(), Greeting = banner };
+        }
         if (ehlo.Code != 250)
         {
-            // A server that does not understand EHLO cannot advertise STARTTLS (RFC 3207 needs EHLO).
-            throw new ProbeException(ProbeFailureKind.StartTlsNotOffered,
-                $"The server answered EHLO with {ehlo.Code}: {PlainTextChannel.Printable(ehlo.Text)}")
-            { ServerReply = ehlo.ToString() };
+            // A server that does not understand EHLO speaks no ESMTP, so it cannot advertise
+            // STARTTLS (RFC 3207 needs EHLO): the facts say so, and mail to it travels in clear text.
+            var refused = new PlainTextDialogResult
+            {
+                Banner = banner,
+                GreetingCode = greeting.Code,
+                EhloCode = ehlo.Code,
+                EhloRefusal = $"{ehlo.Code} {PlainTextChannel.Printable(ehlo.Text)}",
+            };
+            if (upgrade)
+            {
+                throw new ProbeException(ProbeFailureKind.StartTlsNotOffered,
+                    $"The server answered EHLO with {ehlo.Code}: {PlainTextChannel.Printable(ehlo.Text)}")
+                { ServerReply = ehlo.ToString(), Greeting = banner };
+            }
+            return refused;
         }
         EhloCapabilities caps = EhloCapabilities.Parse(ehlo);
         var result = new PlainTextDialogResult
@@ -71,6 +96,7 @@ public static class StartTlsNegotiator
             GreetingCode = greeting.Code,
             StartTlsOffered = caps.StartTls,
             Capabilities = caps,
+            EhloCode = ehlo.Code,
         };
         if (!upgrade)
         {

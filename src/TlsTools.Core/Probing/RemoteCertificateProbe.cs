@@ -66,7 +66,9 @@ public static class RemoteCertificateProbe
         }
         if (facts.Tls is null)
         {
-            throw new ProbeException(ProbeFailureKind.StartTlsNotOffered, "The server does not advertise STARTTLS.");
+            throw new ProbeException(ProbeFailureKind.StartTlsNotOffered, facts.Dialog?.EhloRefusal is { } refusal
+                ? $"The server refused EHLO ({refusal}), so it offers no STARTTLS."
+                : "The server does not advertise STARTTLS.");
         }
         DateTime now = DateTime.UtcNow;
         var result = new List<RemoteCertificate>(facts.Tls.PresentedCertificates.Count);

@@ -44,6 +44,7 @@ internal static class ProbeErrors
         ProbeFailureKind.ConnectTimeout => (ErrorCategory.OperationTimeout, "Check that the port is reachable from here (firewalls often drop outbound port 25), or raise -TimeoutSeconds."),
         ProbeFailureKind.Timeout => (ErrorCategory.OperationTimeout, "Raise -TimeoutSeconds or check the network path."),
         ProbeFailureKind.GreetingRejected => (ErrorCategory.ResourceUnavailable, "The server refused the session (often a temporary 4xx: rate limit or tarpit); try again later or from an allowed address."),
+        ProbeFailureKind.EhloRejected => (ErrorCategory.ResourceUnavailable, "The server refused the session after its greeting (a temporary 4xx: rate limit or tarpit); try again later or from an allowed address."),
         ProbeFailureKind.StartTlsNotOffered => (ErrorCategory.ProtocolError, "The server does not offer STARTTLS; mail to it travels in clear text."),
         ProbeFailureKind.StartTlsRefused => (ErrorCategory.ProtocolError, "The server advertised STARTTLS but refused it; ask its administrator."),
         ProbeFailureKind.StartTlsInjection => (ErrorCategory.SecurityError, "Something on the path injected data before the TLS handshake."),

@@ -176,6 +176,17 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     private static Task SendAsync(Stream s, string reply, CancellationToken ct) =>
         s.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"), ct).AsTask();
 
+    /// <summary>Waits (at most 10 s) until every connection so far has ended, so what they received is complete.</summary>
+    public async Task ConnectionsEndedAsync()
+    {
+        Task[] all;
+        lock (_connections)
+        {
+            all = _connections.ToArray();
+        }
+        await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
