@@ -122,6 +122,12 @@ public static class TlsHandshake
                 EnabledSslProtocols = options.Protocols,
                 // Revocation is checked by Test-CrlReachability on purpose, not silently during a probe.
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                // The platform still builds a chain to compute its policy errors. Without this
+                // policy it fetches missing issuers from their CA-issuers URLs in the middle of the
+                // handshake: a probe must not reach out to anyone but the server it was asked to
+                // test, and must not wait for a download. A new policy per handshake, because
+                // SslStream adds the server's certificates to the policy it is given.
+                CertificateChainPolicy = NewOfflineChainPolicy(),
                 RemoteCertificateValidationCallback = Capture,
             };
             if (options.AllowLegacyCipherSuites && !OperatingSystem.IsWindows() && LegacyCipherSuites.Policy is { } policy)
@@ -145,6 +151,15 @@ public static class TlsHandshake
 
         return new TlsHandshakeResult(ssl, OrderChain(leaf, extra), errors);
     }
+
+#if NET8_0_OR_GREATER
+    /// <summary>A chain policy that never downloads a certificate or a revocation list.</summary>
+    internal static X509ChainPolicy NewOfflineChainPolicy() => new()
+    {
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+    };
+#endif
 
     private static string Describe(Exception e)
     {
