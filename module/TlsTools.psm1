@@ -1,7 +1,7 @@
 # Loads the TlsTools binary module for the running edition.
 #
 # PowerShell 7: a small loader assembly goes into the default load context and creates the module's
-# own AssemblyLoadContext; TlsTools.dll and its dependencies (MailKit, MimeKit, BouncyCastle,
+# own AssemblyLoadContext; TlsTools.dll and its dependencies (TlsTools.Core, BouncyCastle,
 # DnsClient) load there, so other modules that bring other versions of them do not clash with us.
 # Windows PowerShell 5.1 has no load contexts: the net472 build is imported directly.
 
@@ -11,7 +11,9 @@ if ($PSVersionTable.PSEdition -eq 'Core') {
     $isReload = $true
     if (-not ('TlsTools.Loader.LoadContext' -as [type])) {
         $isReload = $false
-        Add-Type -Path ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'TlsTools.Loader.dll'))
+        # Not Add-Type: its first use costs a few hundred milliseconds of its own.
+        $null = [System.Runtime.Loader.AssemblyLoadContext]::Default.LoadFromAssemblyPath(
+            [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'TlsTools.Loader.dll'))
     }
     $moduleAssembly = [TlsTools.Loader.LoadContext]::Initialize()
     $innerModule = & $importModule -Assembly $moduleAssembly -PassThru:$isReload
