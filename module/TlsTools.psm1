@@ -5,7 +5,8 @@
 # DnsClient) load there, so other modules that bring other versions of them do not clash with us.
 # Windows PowerShell 5.1 has no load contexts: the net472 build is imported directly.
 
-$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
+# Module-qualified calls reach the real Import-Module even where a proxy function shadows it, without
+# the cost of a Get-Command look-up (command discovery is a good part of an import's time).
 
 if ($PSVersionTable.PSEdition -eq 'Core') {
     $isReload = $true
@@ -16,16 +17,16 @@ if ($PSVersionTable.PSEdition -eq 'Core') {
             [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'TlsTools.Loader.dll'))
     }
     $moduleAssembly = [TlsTools.Loader.LoadContext]::Initialize()
-    $innerModule = & $importModule -Assembly $moduleAssembly -PassThru:$isReload
+    $innerModule = Microsoft.PowerShell.Core\Import-Module -Assembly $moduleAssembly -PassThru:$isReload
 
     # PowerShell resolves type names ([TlsTools.RemoteCertificate]) only in assemblies it knows:
     # the output types live in TlsTools.Core, loaded in our context as a dependency, so import it
     # too (it has no cmdlets) to make its types usable in scripts and tests.
     $coreAssembly = [TlsTools.Loader.LoadContext]::LoadDependency('TlsTools.Core')
-    & $importModule -Assembly $coreAssembly
+    Microsoft.PowerShell.Core\Import-Module -Assembly $coreAssembly
 }
 else {
-    $innerModule = & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net472', 'TlsTools.dll')) -ErrorAction Stop -PassThru
+    $innerModule = Microsoft.PowerShell.Core\Import-Module -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net472', 'TlsTools.dll')) -ErrorAction Stop -PassThru
 }
 
 if ($innerModule) {
