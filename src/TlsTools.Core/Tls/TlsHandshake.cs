@@ -136,6 +136,8 @@ public static class TlsHandshake
             }
             await ssl.AuthenticateAsClientAsync(auth, cancellationToken).ConfigureAwait(false);
 #else
+            // .NET Framework's SslStream takes no chain policy: Windows builds the chain with its
+            // own settings, which may fetch a missing issuer; .NET Framework has no switch for that.
             using (cancellationToken.Register(static s => ((SslStream)s!).Dispose(), ssl))
             {
                 await ssl.AuthenticateAsClientAsync(options.ServerName ?? string.Empty, null, options.Protocols, checkCertificateRevocation: false).ConfigureAwait(false);
