@@ -1,29 +1,32 @@
 # Loads the TlsTools binary module for the running edition.
 #
 # PowerShell 7: a small loader assembly goes into the default load context and creates the module's
-# own AssemblyLoadContext; TlsTools.dll and its dependencies (MailKit, MimeKit, BouncyCastle,
+# own AssemblyLoadContext; TlsTools.dll and its dependencies (TlsTools.Core, BouncyCastle,
 # DnsClient) load there, so other modules that bring other versions of them do not clash with us.
 # Windows PowerShell 5.1 has no load contexts: the net472 build is imported directly.
 
-$importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
+# Module-qualified calls reach the real Import-Module even where a proxy function shadows it, without
+# the cost of a Get-Command look-up (command discovery is a good part of an import's time).
 
 if ($PSVersionTable.PSEdition -eq 'Core') {
     $isReload = $true
     if (-not ('TlsTools.Loader.LoadContext' -as [type])) {
         $isReload = $false
-        Add-Type -Path ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'TlsTools.Loader.dll'))
+        # Not Add-Type: its first use costs a few hundred milliseconds of its own.
+        $null = [System.Runtime.Loader.AssemblyLoadContext]::Default.LoadFromAssemblyPath(
+            [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0', 'TlsTools.Loader.dll'))
     }
     $moduleAssembly = [TlsTools.Loader.LoadContext]::Initialize()
-    $innerModule = & $importModule -Assembly $moduleAssembly -PassThru:$isReload
+    $innerModule = Microsoft.PowerShell.Core\Import-Module -Assembly $moduleAssembly -PassThru:$isReload
 
     # PowerShell resolves type names ([TlsTools.RemoteCertificate]) only in assemblies it knows:
     # the output types live in TlsTools.Core, loaded in our context as a dependency, so import it
     # too (it has no cmdlets) to make its types usable in scripts and tests.
     $coreAssembly = [TlsTools.Loader.LoadContext]::LoadDependency('TlsTools.Core')
-    & $importModule -Assembly $coreAssembly
+    Microsoft.PowerShell.Core\Import-Module -Assembly $coreAssembly
 }
 else {
-    $innerModule = & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net472', 'TlsTools.dll')) -ErrorAction Stop -PassThru
+    $innerModule = Microsoft.PowerShell.Core\Import-Module -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net472', 'TlsTools.dll')) -ErrorAction Stop -PassThru
 }
 
 if ($innerModule) {

@@ -6,8 +6,8 @@ using System.Runtime.Loader;
 namespace TlsTools.Loader;
 
 /// <summary>
-/// The module's own assembly load context. TlsTools.dll and every assembly beside it (MailKit,
-/// MimeKit, BouncyCastle, DnsClient, ...) load here, so a PowerShell session that already loaded
+/// The module's own assembly load context. TlsTools.dll and every assembly beside it
+/// (TlsTools.Core, BouncyCastle, DnsClient) load here, so a PowerShell session that already loaded
 /// other versions of them (the Exchange modules ship their own) keeps working, and so do we.
 /// Anything not found beside the module (System.Management.Automation, the framework) falls back
 /// to the default context, which is what makes PowerShell's own types shared.

@@ -33,7 +33,8 @@ Describe 'TlsTools module' {
 
     It 'ships a net472 build for Windows PowerShell 5.1 without System.Management.Automation' {
         Join-Path $script:ModulePath 'bin/net472/TlsTools.dll' | Should -Exist
-        Join-Path $script:ModulePath 'bin/net472/MailKit.dll' | Should -Exist
+        Join-Path $script:ModulePath 'bin/net472/BouncyCastle.Cryptography.dll' | Should -Exist
+        Join-Path $script:ModulePath 'bin/net472/System.Formats.Asn1.dll' | Should -Exist
         Join-Path $script:ModulePath 'bin/net472/System.Management.Automation.dll' | Should -Not -Exist
         Join-Path $script:ModulePath 'bin/net8.0/System.Management.Automation.dll' | Should -Not -Exist
     }

@@ -24,7 +24,8 @@ public sealed class ChainValidation
 /// Validates a presented chain for a TLS server against the system store, given anchors, or
 /// both. It never downloads anything: missing intermediates are an error, not a fetch (a checking
 /// tool must not reach out on its own, and Exchange's own validation may not be able to either).
-/// Revocation is not checked here; Test-CrlReachability does that explicitly.
+/// (.NET Framework has no switch to turn certificate downloads off: there Windows' chain engine
+/// decides.) Revocation is not checked here; Test-CrlReachability does that explicitly.
 /// </summary>
 public static class ChainValidator
 {

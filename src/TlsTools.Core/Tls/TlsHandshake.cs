@@ -122,6 +122,12 @@ public static class TlsHandshake
                 EnabledSslProtocols = options.Protocols,
                 // Revocation is checked by Test-CrlReachability on purpose, not silently during a probe.
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                // The platform still builds a chain to compute its policy errors. Without this
+                // policy it fetches missing issuers from their CA-issuers URLs in the middle of the
+                // handshake: a probe must not reach out to anyone but the server it was asked to
+                // test, and must not wait for a download. A new policy per handshake, because
+                // SslStream adds the server's certificates to the policy it is given.
+                CertificateChainPolicy = NewOfflineChainPolicy(),
                 RemoteCertificateValidationCallback = Capture,
             };
             if (options.AllowLegacyCipherSuites && !OperatingSystem.IsWindows() && LegacyCipherSuites.Policy is { } policy)
@@ -130,6 +136,8 @@ public static class TlsHandshake
             }
             await ssl.AuthenticateAsClientAsync(auth, cancellationToken).ConfigureAwait(false);
 #else
+            // .NET Framework's SslStream takes no chain policy: Windows builds the chain with its
+            // own settings, which may fetch a missing issuer; .NET Framework has no switch for that.
             using (cancellationToken.Register(static s => ((SslStream)s!).Dispose(), ssl))
             {
                 await ssl.AuthenticateAsClientAsync(options.ServerName ?? string.Empty, null, options.Protocols, checkCertificateRevocation: false).ConfigureAwait(false);
@@ -145,6 +153,15 @@ public static class TlsHandshake
 
         return new TlsHandshakeResult(ssl, OrderChain(leaf, extra), errors);
     }
+
+#if NET8_0_OR_GREATER
+    /// <summary>A chain policy that never downloads a certificate or a revocation list.</summary>
+    internal static X509ChainPolicy NewOfflineChainPolicy() => new()
+    {
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+    };
+#endif
 
     private static string Describe(Exception e)
     {

@@ -16,12 +16,16 @@ internal static class TestCertificates
         return req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-400), DateTimeOffset.UtcNow.AddYears(5));
     }
 
-    public static X509Certificate2 CreateIntermediate(X509Certificate2 root, string cn = "TlsTools Test Intermediate")
+    public static X509Certificate2 CreateIntermediate(X509Certificate2 root, string cn = "TlsTools Test Intermediate", string? caIssuers = null)
     {
         using var key = RSA.Create(2048);
         var req = new CertificateRequest($"CN={cn}, O=TlsTools Tests, C=CH", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        if (caIssuers is not null)
+        {
+            req.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, new[] { caIssuers }));
+        }
         X509Certificate2 cert = req.Create(root, DateTimeOffset.UtcNow.AddDays(-300), DateTimeOffset.UtcNow.AddYears(4), new byte[] { 0x01, 0x23, 0x45 });
         return cert.CopyWithPrivateKey(key);
     }

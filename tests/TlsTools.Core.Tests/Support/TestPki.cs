@@ -71,7 +71,7 @@ internal sealed class TestPki
 
     public static BcCertificate Issue(X509Name subject, AsymmetricKeyParameter publicKey, X509Name issuer, AsymmetricKeyParameter signingKey,
         BcCertificate? issuerCert, bool ca, DateTime notBefore, DateTime notAfter,
-        string? crl = null, string? ocsp = null, string? caIssuers = null, bool ocspSigning = false)
+        string? crl = null, string? ocsp = null, string? caIssuers = null, bool ocspSigning = false, string signatureAlgorithm = "SHA256WITHECDSA")
     {
         var g = new X509V3CertificateGenerator();
         g.SetSerialNumber(BigInteger.ValueOf(System.Threading.Interlocked.Increment(ref s_serial)));
@@ -109,7 +109,7 @@ internal sealed class TestPki
         {
             g.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_OCSPSigning));
         }
-        return g.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", signingKey));
+        return g.Generate(new Asn1SignatureFactory(signatureAlgorithm, signingKey));
     }
 
     /// <summary>A CRL with the given entries (serial, reason), signed by <paramref name="signingKey"/> under <paramref name="issuer"/>'s name.</summary>
