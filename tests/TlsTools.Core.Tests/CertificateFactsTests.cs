@@ -28,10 +28,21 @@ public class CertificateFactsTests
     }
 
     [Fact]
+    public void ReadsTheAddressesOfTheSubjectAltName()
+    {
+        X509Certificate2 leaf = TestCertificates.CreateLeaf(Root, "relay.partner.example", new[] { "relay.partner.example" },
+            ipAddresses: new[] { System.Net.IPAddress.Parse("192.0.2.7"), System.Net.IPAddress.Parse("2001:db8::7") });
+        CertificateFacts f = CertificateFacts.From(leaf);
+        Assert.Equal(new[] { "relay.partner.example" }, f.DnsNames);
+        Assert.Equal(new[] { "192.0.2.7", "2001:db8::7" }, f.IpAddresses);
+    }
+
+    [Fact]
     public void CertificateWithoutExtensionsHasEmptyLists()
     {
         CertificateFacts f = CertificateFacts.From(Root);
         Assert.Empty(f.DnsNames);
+        Assert.Empty(f.IpAddresses);
         Assert.Empty(f.CrlDistributionPoints);
         Assert.Empty(f.OcspUris);
         Assert.True(f.IsSelfSigned);

@@ -130,11 +130,16 @@ public class MailTlsJudgementTests
     }
 
     [Fact]
-    public void AHostGivenAsAnAddressHasNoNameToMatch()
+    public void AHostGivenAsAnAddressIsMatchedAgainstTheCertificatesAddresses()
     {
         MailTlsResult r = MailTlsJudgement.Judge(Target(mx: "192.0.2.1", domain: ""), Facts(Session()), Certificate(), Now);
-        Assert.Null(r.NameMatches);
+        Assert.False(r.NameMatches);
         Assert.Equal(ExchangeTlsLevel.CertificateValidation, r.ExchangeTlsLevel);
+
+        X509Certificate2 withAddress = TestCertificates.CreateLeaf(Root, "relay.partner.example", new[] { "relay.partner.example" }, ipAddresses: new[] { IPAddress.Parse("192.0.2.1") });
+        MailTlsResult named = MailTlsJudgement.Judge(Target(mx: "192.0.2.1", domain: ""), Facts(Session()), Certificate(leaf: withAddress), Now);
+        Assert.True(named.NameMatches);
+        Assert.Equal(ExchangeTlsLevel.DomainValidation, named.ExchangeTlsLevel);
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public sealed class CertificateFacts
     public string Issuer { get; private set; } = string.Empty;
     public string? CommonName { get; private set; }
     public IReadOnlyList<string> DnsNames { get; private set; } = Array.Empty<string>();
+
+    /// <summary>The iPAddress entries of the subjectAltName, as addresses are written (192.0.2.1, 2001:db8::1).</summary>
+    public IReadOnlyList<string> IpAddresses { get; private set; } = Array.Empty<string>();
+
     public string Thumbprint { get; private set; } = string.Empty;
     public string SerialNumber { get; private set; } = string.Empty;
     public DateTime NotBefore { get; private set; }
@@ -82,6 +86,7 @@ public sealed class CertificateFacts
             {
                 case "2.5.29.17":
                     facts.DnsNames = Der.Tolerant(extension.RawData, Der.DnsNames, Array.Empty<string>());
+                    facts.IpAddresses = Der.Tolerant(extension.RawData, Der.IpAddresses, Array.Empty<string>());
                     break;
                 case "2.5.29.19":
                     facts.IsCertificateAuthority = Der.Tolerant(extension.RawData, Der.IsCertificateAuthority, false);
@@ -204,6 +209,7 @@ internal static class Der
 {
     private static readonly Asn1Tag UriTag = new(TagClass.ContextSpecific, 6);
     private static readonly Asn1Tag DnsNameTag = new(TagClass.ContextSpecific, 2);
+    private static readonly Asn1Tag IpAddressTag = new(TagClass.ContextSpecific, 7);
 
     /// <summary>Runs a reader over an extension value; a malformed value reads as an absent one.</summary>
     public static T Tolerant<T>(byte[] value, Func<byte[], T> read, T absent)
@@ -321,6 +327,29 @@ internal static class Der
 
     /// <summary>dNSName entries of a GeneralNames value (subjectAltName).</summary>
     public static IReadOnlyList<string> DnsNames(byte[] value) => GeneralNames(new AsnReader(value, AsnEncodingRules.BER).ReadSequence(), DnsNameTag);
+
+    /// <summary>iPAddress entries of a GeneralNames value (subjectAltName); entries of another length than 4 or 16 are skipped.</summary>
+    public static IReadOnlyList<string> IpAddresses(byte[] value)
+    {
+        var found = new List<string>();
+        AsnReader names = new AsnReader(value, AsnEncodingRules.BER).ReadSequence();
+        while (names.HasData)
+        {
+            if (names.PeekTag().HasSameClassAndValue(IpAddressTag))
+            {
+                byte[] address = names.ReadOctetString(IpAddressTag);
+                if (address.Length is 4 or 16)
+                {
+                    found.Add(new System.Net.IPAddress(address).ToString());
+                }
+            }
+            else
+            {
+                names.ReadEncodedValue();
+            }
+        }
+        return found;
+    }
 
     private static List<string> GeneralNames(AsnReader names, Asn1Tag wanted)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using TlsTools.Certificates;
 using TlsTools.Net;
@@ -101,13 +102,23 @@ public static class MailTlsJudgement
 
     /// <summary>
     /// Whether a certificate name matches the reference names of a mail server: the MX host name
-    /// (unless the host was given as an address) and the recipient domain (RFC 7672 section 3.2.3,
-    /// RFC 8461 section 4.2 for the host name). Null when there is no name to match.
+    /// and the recipient domain (RFC 7672 section 3.2.3, RFC 8461 section 4.2 for the host name).
+    /// A host given as an address (a smart host such as [192.0.2.1]) is matched against the
+    /// certificate's iPAddress names instead (RFC 9525 section 6.3, IP-ID). Null when there is
+    /// nothing to match.
     /// </summary>
     public static bool? NameMatches(MailTlsTarget target, CertificateFacts certificate)
     {
         var references = new List<string>();
-        if (!IPAddress.TryParse(target.MxHost, out _))
+        if (IPAddress.TryParse(target.MxHost, out IPAddress? literal))
+        {
+            string address = literal.ToString();
+            if (certificate.IpAddresses.Any(a => string.Equals(a, address, System.StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+        else
         {
             references.Add(target.MxHost);
         }
@@ -115,7 +126,11 @@ public static class MailTlsJudgement
         {
             references.Add(target.Domain);
         }
-        return references.Count == 0 ? null : HostNameMatcher.FirstMatch(certificate.DnsNames, certificate.CommonName, references) is not null;
+        if (references.Count == 0)
+        {
+            return literal is null ? null : false;
+        }
+        return HostNameMatcher.FirstMatch(certificate.DnsNames, certificate.CommonName, references) is not null;
     }
 
     /// <summary>What the server did after the handshake that an administrator should know.</summary>

@@ -8,7 +8,7 @@ namespace TlsTools.Commands;
 
 /// <summary>
 /// Windows PowerShell 5.1 has no assembly load contexts and no binding redirects for a module:
-/// when the runtime cannot find a dependency (MailKit, BouncyCastle, System.Memory, ...), load it
+/// when the runtime cannot find a dependency (BouncyCastle, DnsClient, System.Memory, ...), load it
 /// from the module's own folder.
 /// </summary>
 public sealed class NetFrameworkAssemblyResolver : IModuleAssemblyInitializer

@@ -31,7 +31,7 @@ internal static class TestCertificates
     }
 
     public static X509Certificate2 CreateLeaf(X509Certificate2 issuer, string cn, string[] dnsNames, int days = 90,
-        string? crl = null, string? ocsp = null, string? caIssuers = null, bool ec = false)
+        string? crl = null, string? ocsp = null, string? caIssuers = null, bool ec = false, System.Net.IPAddress[]? ipAddresses = null)
     {
         CertificateRequest req;
         AsymmetricAlgorithm key;
@@ -51,6 +51,10 @@ internal static class TestCertificates
         foreach (string n in dnsNames)
         {
             san.AddDnsName(n);
+        }
+        foreach (System.Net.IPAddress a in ipAddresses ?? Array.Empty<System.Net.IPAddress>())
+        {
+            san.AddIpAddress(a);
         }
         req.CertificateExtensions.Add(san.Build());
         if (crl is not null)
