@@ -46,7 +46,8 @@ a quiet machine.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Probe', 'Sweep', 'Import', 'Memory')]
+    # Which measurements to run: Probe, Sweep, Import, Memory (a list, or one comma-separated
+    # string as `pwsh -File` passes it).
     [string[]] $Part = @('Probe', 'Sweep', 'Import', 'Memory'),
     [ValidateRange(1, 1000)] [int] $ProbeRuns = 30,
     [ValidateRange(0, 100)] [int] $WarmupRuns = 5,
@@ -73,6 +74,10 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Set-StrictMode -Version 3
 
+$Part = @($Part -split ',' | ForEach-Object Trim | Where-Object { $_ })
+foreach ($p in $Part) {
+    if ($p -notin 'Probe', 'Sweep', 'Import', 'Memory') { throw "Unknown part '$p': use Probe, Sweep, Import or Memory." }
+}
 if (-not $IsLinux) { throw 'The benchmark needs Linux (the test bed, /proc, bash, openssl).' }
 $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $ModulePath = (Resolve-Path $ModulePath).Path
