@@ -89,6 +89,7 @@ if (-not $PwshPath) {
         Where-Object { $_ -and (Test-Path $_) } | Select-Object -First 1
 }
 $python = if ($env:TLSTOOLS_BED_PYTHON) { $env:TLSTOOLS_BED_PYTHON } else { '/usr/bin/python3' }
+$loadBefore = (Get-Content /proc/loadavg -Raw).Trim()
 $work = Join-Path ([System.IO.Path]::GetTempPath()) "tlstools-bench-$PID"
 $null = New-Item -ItemType Directory -Path $work -Force
 
@@ -314,11 +315,11 @@ try {
         }
         $mBare = Get-Median $bare; $mOurs = Get-Median $ours; $mCert = Get-Median $cert
         $checks = 'failed runs: bare {0}, ours {1} of {2}'
-        Add-Row -Measure 'a. one probe: Test-MailTls vs bare SslStream dialog' -Figure (Format-Ms $mOurs) -Peer (Format-Ms $mBare) `
+        Add-Row -Measure 'a. 1 probe: Test-MailTls / bare dialog' -Figure (Format-Ms $mOurs) -Peer (Format-Ms $mBare) `
             -Ratio ($mOurs / $mBare) -RatioText ('{0:N2}x' -f ($mOurs / $mBare)) -Target '<= 1.5x' -Met (($mOurs / $mBare) -le 1.5) `
             -Checks ($checks -f $fail.bare, $fail.ours, $ProbeRuns) -Failures ($fail.bare + $fail.ours) `
             -Values @{ seconds = $mOurs; peerSeconds = $mBare; runs = $ProbeRuns }
-        Add-Row -Measure 'a. one probe: Get-RemoteCertificate vs bare dialog' -Figure (Format-Ms $mCert) -Peer (Format-Ms $mBare) `
+        Add-Row -Measure 'a. 1 probe: Get-RemoteCertificate / bare dialog' -Figure (Format-Ms $mCert) -Peer (Format-Ms $mBare) `
             -Ratio ($mCert / $mBare) -RatioText ('{0:N2}x' -f ($mCert / $mBare)) -Target '<= 1.5x' -Met (($mCert / $mBare) -le 1.5) `
             -Checks ($checks -f $fail.bare, $fail.cert, $ProbeRuns) -Failures ($fail.bare + $fail.cert) `
             -Values @{ seconds = $mCert; peerSeconds = $mBare; runs = $ProbeRuns }
@@ -369,7 +370,7 @@ try {
                 $label = if ($who -eq 'default') { $defaultLabel } else { "$HighThrottleLimit" }
                 $where = if ($set -eq 'direct') { 'direct' } else { "$DelayMs ms each way" }
                 $speedup = $loopS / $ourS
-                Add-Row -Measure "b. sweep $SweepCount, $where, ThrottleLimit ${label}: Test-MailTls vs openssl loop" `
+                Add-Row -Measure "b. sweep $SweepCount, $where, ThrottleLimit ${label} / openssl loop" `
                     -Figure (Format-S $ourS) -Peer (Format-S $loopS) -Ratio $speedup -RatioText ('{0:N1}x faster' -f $speedup) `
                     -Target ('>= {0}x faster' -f $need) -Met ($speedup -ge $need) `
                     -Checks ('failed handshakes over {0} runs: ours {1}, openssl {2}' -f $SweepRuns, $ourFail, $loopFail) `
@@ -407,7 +408,7 @@ try {
             $bareS = Get-Median $b; $importS = Get-Median $im; $how = 'timed loop'
         }
         $added = $importS - $bareS
-        Add-Row -Measure 'c. pwsh start + Import-Module vs bare pwsh start' -Figure (Format-S $importS) -Peer (Format-S $bareS) `
+        Add-Row -Measure 'c. pwsh + Import-Module / bare pwsh start' -Figure (Format-S $importS) -Peer (Format-S $bareS) `
             -Ratio ($importS / $bareS) -RatioText ('+{0:N2} s ({1:N2}x)' -f $added, ($importS / $bareS)) -Target 'adds <= 0.30 s' `
             -Met ($added -le 0.3) -Checks "medians of $ImportRuns runs ($how)" -Failures 0 `
             -Values @{ seconds = $importS; peerSeconds = $bareS; addedSeconds = $added; runs = $ImportRuns }
@@ -428,7 +429,7 @@ try {
             $mem = ($out | Select-Object -Last 1) | ConvertFrom-Json
             $peakMb = $mem.peakKb / 1024; $baseMb = $mem.baselineKb / 1024
             $failed = $mem.targets - $mem.succeeded
-            Add-Row -Measure "d. peak RSS (VmHWM), $MemoryCount targets, ThrottleLimit $label vs after one probe" `
+            Add-Row -Measure "d. VmHWM, $MemoryCount targets, ThrottleLimit $label / after 1 probe" `
                 -Figure ('{0:N0} MB' -f $peakMb) -Peer ('{0:N0} MB' -f $baseMb) -Ratio ($peakMb / $baseMb) -RatioText ('{0:N2}x' -f ($peakMb / $baseMb)) `
                 -Target '<= 250 MB' -Met ($peakMb -le 250) `
                 -Checks ('{0} of {1} handshakes succeeded in {2:N1} s' -f $mem.succeeded, $mem.targets, $mem.seconds) -Failures $failed `
@@ -449,8 +450,24 @@ finally {
 }
 
 $rows | Format-Table Measure, Figure, Peer, Ratio, Target, Met, Checks -Wrap | Out-String -Width 250 | Write-Host
-Write-Host ('In-session figures (a, b) leave out the pwsh start; row c is that start. {0} cores; {1:u}.' -f [Environment]::ProcessorCount, [DateTime]::UtcNow)
+$loadAfter = (Get-Content /proc/loadavg -Raw).Trim()
+Write-Host 'Figures a and b are taken inside this pwsh session; row c is the pwsh start they leave out.'
+Write-Host ('{0:u}; {1} cores; /proc/loadavg before: {2}; after: {3}' -f [DateTime]::UtcNow, [Environment]::ProcessorCount, $loadBefore, $loadAfter)
+if ([double] ($loadAfter -split ' ')[1] -gt [Environment]::ProcessorCount) {
+    Write-Warning 'The machine was busy (5-minute load above the number of cores): the figures are noisy; take the ones you publish on a quiet machine.'
+}
 $failedRows = @($rows | Where-Object Failures -gt 0).Count
 if ($failedRows) { Write-Warning "$failedRows row(s) had failed handshakes or runs: see Checks." }
-if ($JsonPath) { $rows | ConvertTo-Json -Depth 4 | Set-Content $JsonPath }
+if ($JsonPath) {
+    [pscustomobject]@{
+        createdUtc = [DateTime]::UtcNow.ToString('o')
+        cores      = [Environment]::ProcessorCount
+        loadBefore = $loadBefore
+        loadAfter  = $loadAfter
+        pwsh       = "$($PSVersionTable.PSVersion)"
+        module     = "$((Get-Module TlsTools).Version)"
+        parameters = @{ ProbeRuns = $ProbeRuns; SweepCount = $SweepCount; SweepRuns = $SweepRuns; DelayMs = $DelayMs; HighThrottleLimit = $HighThrottleLimit; ImportRuns = $ImportRuns; MemoryCount = $MemoryCount }
+        rows       = $rows
+    } | ConvertTo-Json -Depth 5 | Set-Content $JsonPath
+}
 if ($PassThru) { $rows }
