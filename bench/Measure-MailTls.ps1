@@ -65,6 +65,8 @@ param(
     [string] $PwshPath,
     # Where the table's rows are also written as JSON (optional).
     [string] $JsonPath,
+    # Time the pwsh starts of row c in a loop even when hyperfine is installed.
+    [switch] $NoHyperfine,
     # Leave the test bed running at the end even when this script started it.
     [switch] $KeepBed,
     # Also write the rows to the pipeline.
@@ -382,11 +384,14 @@ try {
     # ---- c. Import-Module cost ---------------------------------------------------------------
     if ('Import' -in $Part) {
         Write-Host "Import: $ImportRuns runs each of a bare pwsh start and one that imports the module ..."
-        $bareCmd = "$PwshPath -NoProfile -c exit"
-        $importCmd = "$PwshPath -NoProfile -c 'Import-Module $manifest -ErrorAction Stop'"
-        & $PwshPath -NoProfile -c "Import-Module $manifest -ErrorAction Stop"
+        # The module path is quoted for pwsh, the pwsh path and the command for hyperfine's
+        # shell-style splitting (-N: no shell between hyperfine and pwsh).
+        $importScript = "Import-Module '$($manifest -replace "'", "''")' -ErrorAction Stop"
+        $bareCmd = "'$PwshPath' -NoProfile -c exit"
+        $importCmd = "'$PwshPath' -NoProfile -c `"$importScript`""
+        & $PwshPath -NoProfile -c $importScript
         if ($LASTEXITCODE -ne 0) { throw "pwsh could not import $manifest" }
-        $hyperfine = Get-Command hyperfine -CommandType Application -ErrorAction Ignore
+        $hyperfine = if (-not $NoHyperfine) { Get-Command hyperfine -CommandType Application -ErrorAction Ignore }
         if ($hyperfine) {
             $json = Join-Path $work 'hyperfine.json'
             & timeout 600 hyperfine -N --style none --warmup 2 --runs $ImportRuns --export-json $json $bareCmd $importCmd | Out-Null
@@ -401,7 +406,7 @@ try {
                 & timeout 60 $PwshPath -NoProfile -c exit
                 $t1 = $w.Elapsed.TotalSeconds
                 $w.Restart()
-                & timeout 60 $PwshPath -NoProfile -c "Import-Module $manifest -ErrorAction Stop"
+                & timeout 60 $PwshPath -NoProfile -c $importScript
                 $t2 = $w.Elapsed.TotalSeconds
                 if ($i -gt 2) { $b.Add($t1); $im.Add($t2) }
             }
