@@ -264,17 +264,18 @@ namespace TlsToolsBench
 # ---------------------------------------------------------------------------------------------
 # Test bed, module, proxies
 # ---------------------------------------------------------------------------------------------
-$bedDir = if ($env:TLSTOOLS_BED_DIR) { $env:TLSTOOLS_BED_DIR } else { '/tmp/tlstools-bed' }
 $null = & bash "$root/tests/bed/status.sh" *>&1
 $bedWasUp = $LASTEXITCODE -eq 0
 $script:proxies = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
 try {
-    if (-not $bedWasUp) {
-        Write-Host 'Starting the test bed ...'
-        $startOut = & bash "$root/tests/bed/start.sh" 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "The test bed could not be started (run as root?):`n$($startOut -join "`n")" }
-    }
-    $bed = Get-Content (Join-Path $bedDir 'bed.json') -Raw | ConvertFrom-Json
+    # start.sh returns at once when the bed is up; either way it prints the path of bed.json.
+    if (-not $bedWasUp) { Write-Host 'Starting the test bed ...' }
+    $startLog = Join-Path $work 'bed-start.log'
+    $bedJson = & bash "$root/tests/bed/start.sh" 2>$startLog
+    if ($LASTEXITCODE -ne 0) { throw "The test bed could not be started (run as root?):`n$(Get-Content $startLog -Raw)" }
+    $bedJson = @($bedJson | Where-Object { $_ -like '*bed.json' })[-1]
+    $bed = Get-Content $bedJson -Raw | ConvertFrom-Json
+    $bedDir = Split-Path $bedJson
     $good = $bed.smtp.good
     $rootCert = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($bed.ca.rootCert)
     # The good profile listens on NET.1:smtpPort and 127.0.0.1:loopbackPort; the proxies use both,
