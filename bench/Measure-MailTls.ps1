@@ -297,11 +297,12 @@ try {
         $ours = [System.Collections.Generic.List[double]]::new()
         $cert = [System.Collections.Generic.List[double]]::new()
         $fail = @{ bare = 0; ours = 0; cert = 0 }
+        $bareProtocol = $null; $oursProtocol = $null
         $freq = [double] [System.Diagnostics.Stopwatch]::Frequency
         foreach ($i in 1..($WarmupRuns + $ProbeRuns)) {
             $timed = $i -gt $WarmupRuns
             $t0 = [System.Diagnostics.Stopwatch]::GetTimestamp()
-            try { $null = [TlsToolsBench.BareStartTls]::Run($good.address, $good.port, 15000) }
+            try { $bareProtocol = [TlsToolsBench.BareStartTls]::Run($good.address, $good.port, 15000) }
             catch {
                 if (-not $timed) { throw "The bare dialog failed in the warm-up: $($_.Exception.GetBaseException().Message)" }
                 $fail.bare++
@@ -312,12 +313,17 @@ try {
             $c = @(Get-RemoteCertificate -ComputerName $good.address -Port $good.port -StartTls Smtp -ErrorAction SilentlyContinue)
             $t3 = [System.Diagnostics.Stopwatch]::GetTimestamp()
             if (-not $timed) { continue }
-            if (-not ($r -and $r.TlsEstablished)) { $fail.ours++ }
+            if (-not ($r -and $r.TlsEstablished)) { $fail.ours++ } else { $oursProtocol = "$($r.Protocol)" }
             if ($c.Count -lt 1) { $fail.cert++ }
             $bare.Add(($t1 - $t0) / $freq); $ours.Add(($t2 - $t1) / $freq); $cert.Add(($t3 - $t2) / $freq)
         }
         $mBare = Get-Median $bare; $mOurs = Get-Median $ours; $mCert = Get-Median $cert
         $checks = 'failed runs: bare {0}, ours {1} of {2}'
+        # Like with like: both sides should have negotiated the same TLS version.
+        if ($oursProtocol -and $bareProtocol -and ($oursProtocol -replace '[^0-9]') -ne ($bareProtocol -replace '[^0-9]')) {
+            Write-Warning "The bare dialog negotiated $bareProtocol, Test-MailTls $oursProtocol."
+        }
+        $checks += "; $bareProtocol"
         Add-Row -Measure 'a. 1 probe: Test-MailTls / bare dialog' -Figure (Format-Ms $mOurs) -Peer (Format-Ms $mBare) `
             -Ratio ($mOurs / $mBare) -RatioText ('{0:N2}x' -f ($mOurs / $mBare)) -Target '<= 1.5x' -Met (($mOurs / $mBare) -le 1.5) `
             -Checks ($checks -f $fail.bare, $fail.ours, $ProbeRuns) -Failures ($fail.bare + $fail.ours) `
