@@ -100,7 +100,10 @@ async def main():
 
     targets = list(args.target or [])
     if args.target_port:
-        targets.append(endpoint(f"{args.target_host}:{args.target_port}"))
+        try:
+            targets.append(endpoint(f"{args.target_host}:{args.target_port}"))
+        except (argparse.ArgumentTypeError, ValueError) as e:
+            sys.exit(f"delay_proxy: {e}")
     if not targets:
         sys.exit("delay_proxy: give --target host:port (or --target-port)")
     first = ipaddress.IPv4Address(args.listen_address)
