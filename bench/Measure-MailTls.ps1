@@ -96,7 +96,7 @@ $work = Join-Path ([System.IO.Path]::GetTempPath()) "tlstools-bench-$PID"
 $null = New-Item -ItemType Directory -Path $work -Force
 
 # ---------------------------------------------------------------------------------------------
-# Helpers
+# Measuring functions
 # ---------------------------------------------------------------------------------------------
 function Get-Median([double[]] $Values) {
     if ($Values.Count -eq 0) { return [double]::NaN }
