@@ -27,30 +27,42 @@ public enum MailTlsPolicyVerdict
     Fail,
 }
 
-/// <summary>One address of an MX host with the certificate it presented held against the host's TLSA records.</summary>
-public sealed class DaneAddressResult
+/// <summary>One address of an MX host: the chain it presented, held against the TLSA records and the MTA-STS rules.</summary>
+public sealed class MailTlsPolicyAddress
 {
     public string IPAddress { get; set; } = string.Empty;
     public int Port { get; set; }
 
-    /// <summary>True when a usable TLSA record authenticates the presented chain; null when no chain was obtained.</summary>
-    public bool? Match { get; set; }
-
-    /// <summary>The record that matched.</summary>
-    public string? MatchedRecord { get; set; }
-
-    /// <summary>What matched, or why nothing did.</summary>
-    public string? Detail { get; set; }
+    /// <summary>Whether a TLS session was established (STARTTLS offered and the handshake done).</summary>
+    public bool TlsEstablished { get; set; }
 
     /// <summary>The SHA-1 thumbprint of the leaf the address presented.</summary>
     public string? CertificateThumbprint { get; set; }
+
+    /// <summary>True when a usable TLSA record authenticates the presented chain; null when the host has no TLSA records or no chain was obtained.</summary>
+    public bool? DaneMatch { get; set; }
+
+    /// <summary>The TLSA record that matched.</summary>
+    public string? DaneMatchedRecord { get; set; }
+
+    /// <summary>What matched, or why nothing did.</summary>
+    public string? DaneDetail { get; set; }
+
+    /// <summary>
+    /// True when the address meets RFC 8461 section 4.2: TLS, a chain to a trusted root, within
+    /// its dates, and a name matching the MX host; null without an MTA-STS policy in force.
+    /// </summary>
+    public bool? MtaStsCertificateValid { get; set; }
+
+    /// <summary>Why the address does not meet the MTA-STS rules.</summary>
+    public string? MtaStsDetail { get; set; }
 
     /// <summary>Why no chain was obtained.</summary>
     public string? Error { get; set; }
 
     public string? ErrorId { get; set; }
 
-    public override string ToString() => IPAddress + ": " + (Match switch { true => "match", false => "no match", null => "not tested" });
+    public override string ToString() => IPAddress;
 }
 
 /// <summary>The policy facts of one MX host: MTA-STS coverage and DANE.</summary>
@@ -88,8 +100,11 @@ public sealed class MailTlsPolicyHost
     /// <summary>True when every address tested matched a TLSA record; false when one did not; null when not tested.</summary>
     public bool? DaneMatch { get; set; }
 
-    /// <summary>One entry per address tested against the TLSA records.</summary>
-    public IReadOnlyList<DaneAddressResult> Addresses { get; set; } = Array.Empty<DaneAddressResult>();
+    /// <summary>True when every address meets the MTA-STS certificate rules; false when one does not; null when not tested.</summary>
+    public bool? MtaStsCertificateValid { get; set; }
+
+    /// <summary>One entry per address probed (hosts with TLSA records, and every host under an MTA-STS policy in force).</summary>
+    public IReadOnlyList<MailTlsPolicyAddress> Addresses { get; set; } = Array.Empty<MailTlsPolicyAddress>();
 
     /// <summary>DNS problems of this host (SERVFAIL, no address).</summary>
     public string? Error { get; set; }

@@ -6,14 +6,17 @@ using TlsTools.Routing;
 
 namespace TlsTools.Policy;
 
-/// <summary>What one address of an MX host presented when probed with the TLSA base domain as SNI.</summary>
-public sealed class DaneProbeFacts
+/// <summary>What one address of an MX host presented when probed with the MX host name (the TLSA base domain) as SNI.</summary>
+public sealed class MxProbeFacts
 {
     public IPAddress Address { get; init; } = IPAddress.None;
     public int Port { get; init; }
 
     /// <summary>The probe's facts: the presented chain, or the failure that ended it.</summary>
     public ServerTlsFacts? Probe { get; init; }
+
+    /// <summary>The presented chain validated against the trust anchors in use (WebPKI, for MTA-STS); null without a chain.</summary>
+    public Certificates.ChainValidation? Chain { get; init; }
 }
 
 /// <summary>The DNS and probe facts of one MX host.</summary>
@@ -32,8 +35,8 @@ public sealed class HostPolicyFacts
     /// <summary>The TLSA answer; null when it was not asked (the address look-up failed).</summary>
     public DnsAnswer<TlsaRecordData>? Tlsa { get; init; }
 
-    /// <summary>One entry per address probed for DANE matching (only hosts with TLSA records are probed).</summary>
-    public IReadOnlyList<DaneProbeFacts> Probes { get; init; } = Array.Empty<DaneProbeFacts>();
+    /// <summary>One entry per address probed: hosts with TLSA records, and every host under an MTA-STS policy in force.</summary>
+    public IReadOnlyList<MxProbeFacts> Probes { get; init; } = Array.Empty<MxProbeFacts>();
 
     /// <summary>The TLSA owner name.</summary>
     public string TlsaName => $"_{Port}._tcp.{TlsaBaseDomain}";

@@ -32,8 +32,11 @@ public sealed class MailTlsPolicyOptions
 
     public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
 
-    /// <summary>Probe the addresses of hosts that publish TLSA records, to hold the records against the presented chain.</summary>
-    public bool ProbeDane { get; init; } = true;
+    /// <summary>
+    /// Probe the addresses of hosts that publish TLSA records, and of every host under an MTA-STS
+    /// policy in force, to hold the records and the policy's certificate rules against the presented chain.
+    /// </summary>
+    public bool ProbeMxHosts { get; init; } = true;
 }
 
 /// <summary>
@@ -68,6 +71,7 @@ public sealed class MailTlsPolicyInspector
         DnsAnswer<MxRecordData> mx = await _dns.GetMxAsync(domain, cancellationToken).ConfigureAwait(false);
         var hosts = new List<HostPolicyFacts>();
         bool nullMx = false, implicitMx = false;
+        HostPolicyFacts[] looked = Array.Empty<HostPolicyFacts>();
         if (!mx.Failed && mx.Status != DnsAnswerStatus.NameNotFound)
         {
             var real = mx.Records.Where(r => !string.IsNullOrEmpty(r.Exchange) && r.Exchange != ".").ToList();
@@ -89,10 +93,23 @@ public sealed class MailTlsPolicyInspector
                     .OrderBy(r => r.Item1).ThenBy(r => r.Item2, StringComparer.Ordinal)
                     .ToList();
             }
-            hosts.AddRange(await Task.WhenAll(names.Select(n => InspectHostAsync(n.Name, n.Preference, cancellationToken))).ConfigureAwait(false));
+            looked = await Task.WhenAll(names.Select(n => LookUpHostAsync(n.Name, n.Preference, cancellationToken))).ConfigureAwait(false);
         }
 
         (DnsAnswer<IPAddress>? policyHost, MtaStsFetchResult? fetch) = await policy.ConfigureAwait(false);
+
+        // Probe where there is something to hold a chain against: TLSA records, or an MTA-STS
+        // policy in force (RFC 8461 section 4.2 asks for a valid certificate naming the MX host).
+        bool stsInForce = fetch is { Failure: null, Text: { } text }
+            && MtaStsPolicyDocument.Parse(text, out _) is { Mode: not MtaStsMode.None };
+        if (_options.ProbeMxHosts)
+        {
+            hosts.AddRange(await Task.WhenAll(looked.Select(h => ProbeHostAsync(h, stsInForce, cancellationToken))).ConfigureAwait(false));
+        }
+        else
+        {
+            hosts.AddRange(looked);
+        }
         return new MailTlsPolicyFacts
         {
             Domain = domain,
@@ -131,18 +148,13 @@ public sealed class MailTlsPolicyInspector
         return (addresses, fetch);
     }
 
-    private async Task<HostPolicyFacts> InspectHostAsync(string name, int? preference, CancellationToken cancellationToken)
+    private async Task<HostPolicyFacts> LookUpHostAsync(string name, int? preference, CancellationToken cancellationToken)
     {
         DnsAnswer<IPAddress> addresses = await _dns.GetAddressesAsync(name, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
         // RFC 7672 section 2.2.3: the TLSA base domain is the MX host name (a secure CNAME
         // expansion would come first; it is not followed here).
         string tlsaName = $"_{_options.Port}._tcp.{name}";
         DnsAnswer<TlsaRecordData>? tlsa = addresses.Failed ? null : await _dns.GetTlsaAsync(tlsaName, cancellationToken).ConfigureAwait(false);
-        var probes = new List<DaneProbeFacts>();
-        if (_options.ProbeDane && tlsa is { Records.Count: > 0 })
-        {
-            probes.AddRange(await Task.WhenAll(addresses.Records.Select(a => _probes.RunAsync(ct => ProbeAsync(name, a, ct), cancellationToken))).ConfigureAwait(false));
-        }
         return new HostPolicyFacts
         {
             Name = name,
@@ -151,11 +163,30 @@ public sealed class MailTlsPolicyInspector
             Port = _options.Port,
             Addresses = addresses,
             Tlsa = tlsa,
+        };
+    }
+
+    private async Task<HostPolicyFacts> ProbeHostAsync(HostPolicyFacts host, bool stsInForce, CancellationToken cancellationToken)
+    {
+        if (!stsInForce && host.Tlsa is not { Records.Count: > 0 })
+        {
+            return host;
+        }
+        MxProbeFacts[] probes = await Task.WhenAll(host.Addresses.Records.Select(a =>
+            _probes.RunAsync(ct => ProbeAsync(host.TlsaBaseDomain, a, ct), cancellationToken))).ConfigureAwait(false);
+        return new HostPolicyFacts
+        {
+            Name = host.Name,
+            Preference = host.Preference,
+            TlsaBaseDomain = host.TlsaBaseDomain,
+            Port = host.Port,
+            Addresses = host.Addresses,
+            Tlsa = host.Tlsa,
             Probes = probes,
         };
     }
 
-    private async Task<DaneProbeFacts> ProbeAsync(string tlsaBaseDomain, IPAddress address, CancellationToken cancellationToken)
+    private async Task<MxProbeFacts> ProbeAsync(string tlsaBaseDomain, IPAddress address, CancellationToken cancellationToken)
     {
         var target = new ProbeTarget
         {
@@ -167,6 +198,9 @@ public sealed class MailTlsPolicyInspector
             HeloName = _options.HeloName,
         };
         ServerTlsFacts facts = await TlsProbe.ProbeAsync(target, new TlsProbeOptions { Timeout = _options.Timeout }, cancellationToken).ConfigureAwait(false);
-        return new DaneProbeFacts { Address = address, Port = _options.Port, Probe = facts };
+        Certificates.ChainValidation? chain = facts.Tls is { PresentedCertificates.Count: > 0 } tls
+            ? Certificates.ChainValidator.Validate(tls.PresentedCertificates, _options.TrustedRootCertificates, _options.UseSystemTrustStore)
+            : null;
+        return new MxProbeFacts { Address = address, Port = _options.Port, Probe = facts, Chain = chain };
     }
 }

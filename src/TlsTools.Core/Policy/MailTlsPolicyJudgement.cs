@@ -199,14 +199,16 @@ public static class MailTlsPolicyJudgement
             TlsaName = h.TlsaName,
             AddressesAuthenticated = h.Addresses.Failed ? null : h.Addresses.Authenticated,
         };
-        if (policy is not null && policy.Mode != MtaStsMode.None)
+        bool stsInForce = policy is not null && policy.Mode != MtaStsMode.None;
+        bool enforce = policy is { Mode: MtaStsMode.Enforce };
+        if (stsInForce)
         {
-            host.MtaStsPattern = policy.CoveringPattern(h.Name);
+            host.MtaStsPattern = policy!.CoveringPattern(h.Name);
             host.MtaStsCovered = host.MtaStsPattern is not null;
             if (host.MtaStsCovered == false)
             {
                 string patterns = string.Join(", ", policy.Mx);
-                if (policy.Mode == MtaStsMode.Enforce)
+                if (enforce)
                 {
                     fail.Add($"MTA-STS: the enforce policy does not cover the MX host {h.Name} (mx: {patterns}); senders that apply MTA-STS (Exchange Online by default) do not deliver to it.");
                 }
@@ -236,16 +238,13 @@ public static class MailTlsPolicyJudgement
             warn.Add(host.Error);
         }
 
+        // TLSA facts
         DnsAnswer<TlsaRecordData>? tlsa = h.Tlsa;
-        if (tlsa is null)
-        {
-            return host;
-        }
         bool chainSecure = mxSecure && host.AddressesAuthenticated == true;
-        if (tlsa.Failed)
+        IReadOnlyList<TlsaRecordData> records = Array.Empty<TlsaRecordData>();
+        if (tlsa is not null && tlsa.Failed)
         {
             host.Error = tlsa.Error;
-            host.TlsaAuthenticated = null;
             if (chainSecure)
             {
                 fail.Add($"DANE: the TLSA look-up of {h.TlsaName} failed ({tlsa.Error}); with a signed MX host a DANE sender treats the host as failed (RFC 7672 section 2.1).");
@@ -254,34 +253,30 @@ public static class MailTlsPolicyJudgement
             {
                 warn.Add($"The TLSA look-up of {h.TlsaName} failed: {tlsa.Error}");
             }
-            return host;
         }
-        host.TlsaAuthenticated = tlsa.Authenticated;
-        host.TlsaRecords = new StringList(tlsa.Records.Select(r => r.ToString()));
-        host.TlsaPresent = tlsa.Records.Count > 0;
-        if (!host.TlsaPresent)
+        else if (tlsa is not null)
         {
-            return host;
-        }
-        var usable = tlsa.Records.Where(r => r.IsUsable).ToList();
-        host.DaneUsable = usable.Count > 0;
-        host.DaneApplies = chainSecure && tlsa.Authenticated;
-        foreach (TlsaRecordData r in tlsa.Records.Where(r => !r.IsUsable))
-        {
-            info.Add($"DANE: {h.TlsaName} record '{r}' is unusable: {r.UnusableReason}.");
+            records = tlsa.Records;
+            host.TlsaAuthenticated = tlsa.Authenticated;
+            host.TlsaRecords = new StringList(records.Select(r => r.ToString()));
+            host.TlsaPresent = records.Count > 0;
+            if (host.TlsaPresent)
+            {
+                host.DaneUsable = records.Any(r => r.IsUsable);
+                host.DaneApplies = chainSecure && tlsa.Authenticated;
+                foreach (TlsaRecordData r in records.Where(r => !r.IsUsable))
+                {
+                    info.Add($"DANE: {h.TlsaName} record '{r}' is unusable: {r.UnusableReason}.");
+                }
+                if (!tlsa.Authenticated || !host.AddressesAuthenticated.GetValueOrDefault())
+                {
+                    warn.Add($"DANE: {h.Name} publishes TLSA records, but " + (!tlsa.Authenticated ? "the TLSA answer" : "its address answer")
+                        + " is not DNSSEC-authenticated by the resolver, so senders ignore them (unsigned zone, or a resolver that does not validate).");
+                }
+            }
         }
 
-        if (!tlsa.Authenticated || !host.AddressesAuthenticated.GetValueOrDefault())
-        {
-            warn.Add($"DANE: {h.Name} publishes TLSA records, but " + (!tlsa.Authenticated ? "the TLSA answer" : "its address answer")
-                + " is not DNSSEC-authenticated by the resolver, so senders ignore them (unsigned zone, or a resolver that does not validate).");
-        }
-        else if (!mxSecure && !facts.Mx.Failed)
-        {
-            // Reported once for the domain by the caller.
-        }
-
-        // Hold the records against what each address presented.
+        // What each address presented, held against the TLSA records and the MTA-STS rules.
         var referenceNames = new List<string> { h.TlsaBaseDomain };
         if (!string.Equals(h.Name, h.TlsaBaseDomain, StringComparison.OrdinalIgnoreCase))
         {
@@ -291,39 +286,43 @@ public static class MailTlsPolicyJudgement
         {
             referenceNames.Add(facts.Domain);
         }
-        var addresses = new List<DaneAddressResult>();
-        foreach (DaneProbeFacts p in h.Probes)
+        var addresses = new List<MailTlsPolicyAddress>();
+        foreach (MxProbeFacts p in h.Probes)
         {
-            var a = new DaneAddressResult { IPAddress = p.Address.ToString(), Port = p.Port };
+            var a = new MailTlsPolicyAddress { IPAddress = p.Address.ToString(), Port = p.Port };
             ServerTlsFacts? probe = p.Probe;
-            if (probe?.Tls is { PresentedCertificates.Count: > 0 } tls)
+            TlsSessionFacts? tls = probe?.Tls;
+            a.TlsEstablished = tls is not null;
+            if (tls is { PresentedCertificates.Count: > 0 })
             {
-                DaneMatchResult m = DaneMatcher.Match(tlsa.Records, tls.PresentedCertificates, referenceNames, now);
-                a.Match = m.Matched;
-                a.MatchedRecord = m.Record?.ToString();
-                a.Detail = m.Detail;
                 a.CertificateThumbprint = tls.PresentedCertificates[0].Thumbprint;
+                if (host.TlsaPresent)
+                {
+                    DaneMatchResult m = DaneMatcher.Match(records, tls.PresentedCertificates, referenceNames, now);
+                    a.DaneMatch = m.Matched;
+                    a.DaneMatchedRecord = m.Record?.ToString();
+                    a.DaneDetail = m.Detail;
+                }
             }
             else
             {
-                a.Error = probe?.Failure?.Message ?? "No TLS session was established.";
-                a.ErrorId = probe?.Failure?.ErrorId;
+                a.Error = probe?.Failure?.Message ?? char.ToUpperInvariant(NoTlsReason(probe)[0]) + NoTlsReason(probe).Substring(1) + ".";
+                a.ErrorId = probe?.Failure?.ErrorId
+                    ?? (probe is { Connected: true, TlsOffered: false } ? ProbeFailureKinds.ErrorId(ProbeFailureKind.StartTlsNotOffered) : null);
+            }
+            if (stsInForce)
+            {
+                a.MtaStsDetail = MtaStsCertificateProblem(h.Name, tls, p.Chain, probe);
+                a.MtaStsCertificateValid = a.MtaStsDetail is null;
             }
             addresses.Add(a);
         }
         host.Addresses = addresses;
-        if (addresses.Any(a => a.Match == false))
-        {
-            host.DaneMatch = false;
-        }
-        else if (addresses.Count > 0 && addresses.All(a => a.Match == true))
-        {
-            host.DaneMatch = true;
-        }
+        host.DaneMatch = AllOrAny(addresses.Where(a => host.TlsaPresent).Select(a => a.DaneMatch).ToList());
+        host.MtaStsCertificateValid = AllOrAny(addresses.Select(a => a.MtaStsCertificateValid).ToList());
 
-        string Where(DaneAddressResult a) => a.IPAddress;
-        var mismatched = addresses.Where(a => a.Match == false).ToList();
-        var untested = addresses.Where(a => a.Match is null).ToList();
+        var mismatched = addresses.Where(a => a.DaneMatch == false).ToList();
+        var untested = addresses.Where(a => host.TlsaPresent && a.DaneMatch is null).ToList();
         if (host.DaneApplies)
         {
             if (!host.DaneUsable.GetValueOrDefault())
@@ -332,17 +331,70 @@ public static class MailTlsPolicyJudgement
             }
             else if (mismatched.Count > 0)
             {
-                fail.Add($"DANE: no TLSA record of {h.TlsaName} matches the certificate presented by {string.Join(", ", mismatched.Select(Where))}; DANE senders (Exchange Online with SmtpDaneMode Opportunistic or Mandatory) do not deliver to {h.Name}. {mismatched[0].Detail}");
+                fail.Add($"DANE: no TLSA record of {h.TlsaName} matches the certificate presented by {string.Join(", ", mismatched.Select(a => a.IPAddress))}; DANE senders (Exchange Online with SmtpDaneMode Opportunistic or Mandatory) do not deliver to {h.Name}. {mismatched[0].DaneDetail}");
             }
             if (untested.Count > 0)
             {
-                warn.Add($"DANE: {string.Join(", ", untested.Select(Where))} of {h.Name} could not be tested: {untested[0].Error}");
+                warn.Add($"DANE: {string.Join(", ", untested.Select(a => a.IPAddress))} of {h.Name} could not be held against the TLSA records: {untested[0].Error}");
             }
         }
         else if (mismatched.Count > 0)
         {
-            warn.Add($"DANE: the (not authenticated) TLSA records of {h.TlsaName} do not match the certificate presented by {string.Join(", ", mismatched.Select(Where))}: {mismatched[0].Detail}");
+            warn.Add($"DANE: the (not authenticated) TLSA records of {h.TlsaName} do not match the certificate presented by {string.Join(", ", mismatched.Select(a => a.IPAddress))}: {mismatched[0].DaneDetail}");
+        }
+
+        var stsInvalid = addresses.Where(a => a.MtaStsCertificateValid == false).ToList();
+        if (stsInForce && stsInvalid.Count > 0 && host.MtaStsCovered == true)
+        {
+            string text = $"MTA-STS: {h.Name} ({string.Join(", ", stsInvalid.Select(a => a.IPAddress))}) does not meet the policy's TLS rules (RFC 8461 section 4.2): {stsInvalid[0].MtaStsDetail}";
+            if (enforce && !host.DaneApplies)
+            {
+                fail.Add(text + " With mode enforce, senders do not deliver to it.");
+            }
+            else
+            {
+                warn.Add(text + (enforce ? " DANE applies to the host, and DANE-capable senders use DANE instead (RFC 8461 section 2)." : " With mode testing, senders still deliver and report it."));
+            }
         }
         return host;
+    }
+
+    /// <summary>Why a probe has no TLS session, in words.</summary>
+    private static string NoTlsReason(ServerTlsFacts? probe) => probe switch
+    {
+        null => "the address was not probed",
+        { Failure: { } f } => $"no TLS session ({f.ErrorId}: {f.Message.TrimEnd('.')})",
+        { Connected: true, TlsOffered: false } => "the server does not offer STARTTLS",
+        _ => "no TLS session was established",
+    };
+
+    /// <summary>True when every value is true, false when one is false, null when there are none or one is unknown.</summary>
+    private static bool? AllOrAny(IReadOnlyList<bool?> values)
+    {
+        if (values.Any(v => v == false))
+        {
+            return false;
+        }
+        return values.Count > 0 && values.All(v => v == true) ? true : null;
+    }
+
+    /// <summary>Null when the address meets RFC 8461 section 4.2 (TLS, trusted unexpired chain, a name matching the MX host); else why not.</summary>
+    private static string? MtaStsCertificateProblem(string mxHost, TlsSessionFacts? tls, Certificates.ChainValidation? chain, ServerTlsFacts? probe)
+    {
+        if (tls is null || tls.PresentedCertificates.Count == 0)
+        {
+            return NoTlsReason(probe) + ".";
+        }
+        var problems = new List<string>();
+        if (chain is null || !chain.IsValid)
+        {
+            problems.Add("the chain does not validate" + (chain is null ? string.Empty : " (" + string.Join("; ", chain.Errors) + ")"));
+        }
+        var names = DaneMatcher.CertificateNames(tls.PresentedCertificates[0], out string? commonName);
+        if (!Certificates.HostNameMatcher.Matches(names, commonName, mxHost))
+        {
+            problems.Add($"no certificate name matches {mxHost} (names: {string.Join(", ", names.DefaultIfEmpty(commonName ?? "none"))})");
+        }
+        return problems.Count == 0 ? null : string.Join("; ", problems) + ".";
     }
 }
