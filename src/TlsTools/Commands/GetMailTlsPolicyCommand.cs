@@ -44,11 +44,6 @@ public sealed class GetMailTlsPolicyCommand : ConcurrentTargetCmdlet<string>
     [ValidateRange(1, 65535)]
     public int Port { get; set; } = 25;
 
-    /// <summary>The HTTPS port of the policy host; 443 outside test beds.</summary>
-    [Parameter(DontShow = true)]
-    [ValidateRange(1, 65535)]
-    public int MtaStsPort { get; set; } = 443;
-
     /// <summary>Which addresses of each MX host to probe.</summary>
     [Parameter]
     public AddressFamilyFilter AddressFamily { get; set; } = AddressFamilyFilter.Any;
@@ -81,7 +76,6 @@ public sealed class GetMailTlsPolicyCommand : ConcurrentTargetCmdlet<string>
         var options = new MailTlsPolicyOptions
         {
             Port = Port,
-            MtaStsPort = MtaStsPort,
             Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
             TrustedRootCertificates = roots?.Cast<X509Certificate2>().ToList(),
             UseSystemTrustStore = true,

@@ -188,6 +188,8 @@ class Cfg:
         self.resolver_port = b + 54
         self.http_port = b + 80
         self.https_port = b + 43
+        # The policy hosts also listen on 443, as senders expect, on a loopback address of this bed's own.
+        self.sts_address = f"{self.net}.43"
         self.ocsp_port = b + 88
         self.proxy_port = b + 90
         self.closed_port = b + 99
@@ -739,7 +741,7 @@ def zones(cfg, meta, ipv6):
             recs.append(("_smtp._tls", "TXT", f'"v=TLSRPTv1; rua=mailto:tlsrpt@{name}"'))
         if sts and name in STS_DOMAINS:
             recs.append(("_mta-sts", "TXT", f'"v=STSv1; id={STS_DOMAINS[name][1]};"'))
-            recs.append(("mta-sts", "A", "127.0.0.1"))
+            recs.append(("mta-sts", "A", cfg.sts_address))
         return recs
 
     z[f"partner.{ZONE}"] = domain(f"partner.{ZONE}", [(10, f"good.mx.{ZONE}."), (20, f"expired.mx.{ZONE}."),
@@ -943,6 +945,7 @@ def write_nginx(cfg):
             special += f"""
     server {{
         listen 127.0.0.1:{cfg.https_port} ssl;
+        listen {cfg.sts_address}:443 ssl;
         server_name mta-sts.{dom};
         ssl_certificate {leaf}/fullchain.pem;
         ssl_certificate_key {leaf}/key.pem;
@@ -957,6 +960,7 @@ def write_nginx(cfg):
             special += f"""
     server {{
         listen 127.0.0.1:{cfg.https_port} ssl;
+        listen {cfg.sts_address}:443 ssl;
         server_name mta-sts.{dom};
         ssl_certificate {bad}/fullchain.pem;
         ssl_certificate_key {bad}/key.pem;
@@ -1005,6 +1009,7 @@ http {{
     # MTA-STS policy host: https://mta-sts.<domain>:{cfg.https_port}/.well-known/mta-sts.txt
     server {{
         listen 127.0.0.1:{cfg.https_port} ssl;
+        listen {cfg.sts_address}:443 ssl;
         server_name _;
         ssl_certificate {leaf}/fullchain.pem;
         ssl_certificate_key {leaf}/key.pem;
@@ -1252,6 +1257,7 @@ def busy_ports(cfg, ipv6):
     eps += [("127.0.0.1", p, False) for p in (cfg.dns_port, cfg.http_port, cfg.https_port, cfg.ocsp_port,
                                                cfg.proxy_port)]
     eps.append(("127.0.0.1", cfg.dns_port, True))
+    eps.append((cfg.sts_address, 443, False))
     if unbound_available():
         eps += [("127.0.0.1", cfg.resolver_port, False), ("127.0.0.1", cfg.resolver_port, True)]
     out = []
@@ -1427,6 +1433,7 @@ def health(cfg, ipv6, zone_names, deep=True, resolver=False):
     checks = [("http", cfg.http_url("intermediate.crl"), None, 200)]
     if deep:
         checks += [("https", f"https://127.0.0.1:{cfg.https_port}/.well-known/mta-sts.txt", None, 404),
+                   ("https", f"https://{cfg.sts_address}:443/.well-known/mta-sts.txt", None, 404),
                    ("proxy", f"http://127.0.0.1:{cfg.proxy_port}/healthz", None, 200),
                    ("ocsp", f"http://127.0.0.1:{cfg.ocsp_port}/healthz", None, 200)]
     for what, url, proxy, want in checks:
@@ -1556,7 +1563,8 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
         },
         "http": {"address": "127.0.0.1", "port": cfg.http_port, "baseUrl": f"http://127.0.0.1:{cfg.http_port}",
                  "accessLog": f"{cfg.logs}/nginx-access.log"},
-        "https": {"address": "127.0.0.1", "port": cfg.https_port, "mtaSts": sts},
+        "https": {"address": "127.0.0.1", "port": cfg.https_port, "policyAddress": cfg.sts_address, "policyPort": 443,
+                  "mtaSts": sts},
         "resolver": ({"address": "127.0.0.1", "port": cfg.resolver_port, "validating": True,
                       "trustAnchorFile": f"{cfg.unbound}/trust-anchor.ds", "log": f"{cfg.logs}/unbound.log"}
                      if resolver else None),
@@ -1758,7 +1766,7 @@ def cmd_status(cfg):
         alive = proc_alive(pid) and owned(cfg, pid)
         ok &= alive
         print(f"{name:8} pid {pid:<8} {'running' if alive else 'NOT RUNNING'}")
-    problems = health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=True)
+    problems = health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=True, resolver=bool(st.get("resolver")))
     for p in problems:
         print(f"problem: {p}")
     ok &= not problems
