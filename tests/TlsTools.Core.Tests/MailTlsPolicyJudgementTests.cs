@@ -187,6 +187,27 @@ public class MailTlsPolicyJudgementTests
         Assert.Null(p.TlsRptRecord);
     }
 
+    [Fact]
+    public void IncludePolicyFactsGoOntoAResultAndAMismatchIntoItsNotes()
+    {
+        MailTlsPolicyFacts facts = Facts(true, new[] { OtherRecord });
+        MailTlsPolicy policy = MailTlsPolicyJudgement.Judge(facts, DateTime.UtcNow);
+        var result = new MailTlsResult { Domain = "example.com", MxHost = "mx1.example.com", IPAddress = Address.ToString(), Port = 25 };
+        MailTlsPolicyResultFacts.Apply(result, facts, policy, facts.Hosts[0].Probes[0].Probe!, DateTime.UtcNow);
+        Assert.True(result.DaneTlsaPresent);
+        Assert.True(result.DaneAuthenticated);
+        Assert.False(result.DaneMatch);
+        Assert.Null(result.MtaStsMode);
+        Assert.Null(result.MtaStsMxMatch);
+        Assert.Contains(result.Notes, n => n.StartsWith("DANE: no TLSA record of _25._tcp.mx1.example.com matches", StringComparison.Ordinal));
+
+        MailTlsPolicyFacts matching = Facts(true, new[] { LeafRecord });
+        var ok = new MailTlsResult { Domain = "example.com", MxHost = "mx1.example.com" };
+        MailTlsPolicyResultFacts.Apply(ok, matching, MailTlsPolicyJudgement.Judge(matching, DateTime.UtcNow), matching.Hosts[0].Probes[0].Probe!, DateTime.UtcNow);
+        Assert.True(ok.DaneMatch);
+        Assert.Empty(ok.Notes);
+    }
+
     private sealed class FakeDns : IPolicyDnsResolver
     {
         public Dictionary<string, DnsAnswer<MxRecordData>> Mx { get; } = new();
