@@ -221,6 +221,14 @@ def main():
         else:
             check(f"MTA-STS {dom}: 404", status.startswith("404"), status)
 
+    if https.get("policyAddress"):
+        sts = https["mtaSts"]["good.bed.test"]
+        rc, out = sh(["curl", "-s", "--max-time", "5", "--cacert", root, "--resolve",
+                      f"{sts['policyHost']}:443:{https['policyAddress']}", "-w", "\n%{http_code}",
+                      f"https://{sts['policyHost']}/.well-known/mta-sts.txt"])
+        body, _, status = out.rpartition("\n")
+        check("MTA-STS good.bed.test on port 443 of the policy address", status == "200" and body == sts["policy"], status)
+
     # --- DNS
     dns = bed["dns"]
     kd = ["kdig", f"@{dns['address']}", "-p", str(dns["port"]), "+short", "+time=2", "+retry=1"]
