@@ -16,6 +16,7 @@
         'Test-MailTls'
         'Test-TrustedRoot'
         'New-ForcedTlsConnectorSpec'
+        'Get-MailTlsPolicy'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

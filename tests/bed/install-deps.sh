@@ -9,6 +9,7 @@ packages=(
     postfix          # SMTP profiles (one private instance, many listeners)
     knot             # authoritative DNS (knotd, keymgr)
     knot-dnsutils    # kdig
+    unbound          # validating resolver in front of Knot (DNSSEC AD flag for DANE checks)
     bind9-dnsutils   # dig, delv (DNSSEC validation in the self-test)
     nginx-light      # CRLs, AIA certificates, MTA-STS policies
     openssl          # PKI, OCSP responder, probes

@@ -28,6 +28,9 @@ public sealed class MailTlsOptions
 
     public bool IncludeTranscript { get; init; }
 
+    /// <summary>Add the domain's MTA-STS and DANE facts to each result (domains only, not hosts given directly).</summary>
+    public bool IncludePolicy { get; init; }
+
     public AddressFamilyFilter AddressFamily { get; init; } = AddressFamilyFilter.Any;
 }
 

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using TlsTools.Certificates;
 using TlsTools.Concurrency;
 using TlsTools.Net;
+using TlsTools.Policy;
 using TlsTools.Probing;
 using TlsTools.Routing;
 
@@ -69,6 +70,7 @@ public sealed class MailTlsOrchestrator
     private readonly WorkThrottle _probes;
     private readonly IMailDnsResolver _resolver;
     private readonly IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2>? _roots;
+    private readonly MailTlsPolicyInspector? _policy;
 
     public MailTlsOrchestrator(MailTlsOptions options, WorkThrottle probes, IMailDnsResolver? resolver = null)
     {
@@ -76,6 +78,21 @@ public sealed class MailTlsOrchestrator
         _probes = probes;
         _resolver = resolver ?? CreateResolver(options);
         _roots = options.TrustedRootCertificates?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().ToList();
+        if (options.IncludePolicy)
+        {
+            var dns = new PolicyDnsClient(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),
+                TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, options.TimeoutSeconds))));
+            _policy = new MailTlsPolicyInspector(dns, new MailTlsPolicyOptions
+            {
+                Port = options.Port,
+                Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+                TrustedRootCertificates = _roots,
+                UseSystemTrustStore = options.UseSystemTrustStore,
+                AddressFamily = options.AddressFamily,
+                HeloName = options.HeloName,
+                ProbeMxHosts = false,
+            }, probes);
+        }
     }
 
     public MailTlsOptions Options => _options;
@@ -88,6 +105,7 @@ public sealed class MailTlsOrchestrator
     /// <summary>Tests every address of every MX host of <paramref name="domain"/>.</summary>
     public async Task<MailTlsOutcome> TestDomainAsync(string domain, IMailTlsProgress? progress, CancellationToken cancellationToken)
     {
+        Task<MailTlsPolicyFacts>? policy = _policy?.InspectAsync(domain, cancellationToken);
         MailRoute route;
         try
         {
@@ -95,9 +113,14 @@ public sealed class MailTlsOrchestrator
         }
         catch (DnsLookupException e)
         {
+            if (policy is not null)
+            {
+                await policy.ConfigureAwait(false);
+            }
             return new MailTlsOutcome { Input = domain, IsDomain = true, DnsFailure = e };
         }
-        return await TestRouteAsync(domain, true, route, _options.Port, progress, cancellationToken).ConfigureAwait(false);
+        MailTlsPolicyFacts? policyFacts = policy is null ? null : await policy.ConfigureAwait(false);
+        return await TestRouteAsync(domain, true, route, _options.Port, progress, cancellationToken, policyFacts).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -138,8 +161,10 @@ public sealed class MailTlsOrchestrator
         return await TestRouteAsync(host.ToString(), false, route, host.Port ?? _options.Port, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<MailTlsOutcome> TestRouteAsync(string input, bool isDomain, MailRoute route, int port, IMailTlsProgress? progress, CancellationToken cancellationToken)
+    private async Task<MailTlsOutcome> TestRouteAsync(string input, bool isDomain, MailRoute route, int port, IMailTlsProgress? progress, CancellationToken cancellationToken,
+        MailTlsPolicyFacts? policyFacts = null)
     {
+        MailTlsPolicy? policy = policyFacts is null ? null : MailTlsPolicyJudgement.Judge(policyFacts, DateTime.UtcNow);
         foreach (MailHost host in route.Hosts.Where(h => h.Addresses.Count == 0))
         {
             progress?.HostNotResolved(host);
@@ -148,7 +173,7 @@ public sealed class MailTlsOrchestrator
         progress?.AddressesPlanned(targets.Count);
         MailTlsResult[] results = await Task.WhenAll(targets.Select(async target =>
         {
-            (MailTlsResult result, ProbeFailure? failure) = await _probes.RunAsync(ct => ProbeAndJudgeAsync(target, ct), cancellationToken).ConfigureAwait(false);
+            (MailTlsResult result, ProbeFailure? failure) = await _probes.RunAsync(ct => ProbeAndJudgeAsync(target, ct, policyFacts, policy), cancellationToken).ConfigureAwait(false);
             progress?.AddressTested(result, failure);
             return result;
         })).ConfigureAwait(false);
@@ -179,7 +204,8 @@ public sealed class MailTlsOrchestrator
     public async Task<MailTlsResult> TestAddressAsync(MailTlsTarget target, CancellationToken cancellationToken) =>
         (await ProbeAndJudgeAsync(target, cancellationToken).ConfigureAwait(false)).Result;
 
-    private async Task<(MailTlsResult Result, ProbeFailure? Failure)> ProbeAndJudgeAsync(MailTlsTarget target, CancellationToken cancellationToken)
+    private async Task<(MailTlsResult Result, ProbeFailure? Failure)> ProbeAndJudgeAsync(MailTlsTarget target, CancellationToken cancellationToken,
+        MailTlsPolicyFacts? policyFacts = null, MailTlsPolicy? policy = null)
     {
         var probeTarget = new ProbeTarget
         {
@@ -198,6 +224,11 @@ public sealed class MailTlsOrchestrator
         CertificateAssessment? certificate = facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls
             ? CertificateAssessment.Assess(tls.PresentedCertificates, _roots, _options.UseSystemTrustStore)
             : null;
-        return (MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript), facts.Failure);
+        MailTlsResult result = MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript);
+        if (policyFacts is not null && policy is not null)
+        {
+            MailTlsPolicyResultFacts.Apply(result, policyFacts, policy, facts, DateTime.UtcNow);
+        }
+        return (result, facts.Failure);
     }
 }

@@ -76,6 +76,21 @@ public sealed class MailTlsResult
     /// <summary>The SMTP dialog, when -IncludeTranscript was given.</summary>
     public string? Transcript { get; set; }
 
+    /// <summary>-IncludePolicy: the mode of the domain's MTA-STS policy; null without a valid policy.</summary>
+    public MtaStsMode? MtaStsMode { get; set; }
+
+    /// <summary>-IncludePolicy: whether an mx pattern of the MTA-STS policy in force covers this MX host; null without one.</summary>
+    public bool? MtaStsMxMatch { get; set; }
+
+    /// <summary>-IncludePolicy: whether the MX host publishes TLSA records at _port._tcp.&lt;host&gt;.</summary>
+    public bool? DaneTlsaPresent { get; set; }
+
+    /// <summary>-IncludePolicy: whether the MX set, the host's addresses and its TLSA set were DNSSEC-authenticated (the resolver's AD flag).</summary>
+    public bool? DaneAuthenticated { get; set; }
+
+    /// <summary>-IncludePolicy: whether a TLSA record matches the chain this address presented (RFC 7672); null without TLSA records or a chain.</summary>
+    public bool? DaneMatch { get; set; }
+
     /// <summary>Why the test of this address did not complete, when it reached the server.</summary>
     public string? Error { get; set; }
 

@@ -67,6 +67,10 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     [Parameter]
     public SwitchParameter IncludeTranscript { get; set; }
 
+    /// <summary>Adds the domain's MTA-STS and DANE facts to each result: MtaStsMode, MtaStsMxMatch, DaneTlsaPresent, DaneAuthenticated, DaneMatch.</summary>
+    [Parameter]
+    public SwitchParameter IncludePolicy { get; set; }
+
     /// <summary>Emits one summary per domain instead of one result per address.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
@@ -117,6 +121,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             TrustedRootCertificates = CertificateSource.LoadAll(this, TrustedRootCertificate),
             UseSystemTrustStore = !IgnoreSystemTrustStore,
             IncludeTranscript = IncludeTranscript,
+            IncludePolicy = IncludePolicy,
             AddressFamily = AddressFamily,
         };
         _orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ThrottleLimit));

@@ -37,7 +37,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKI_FORMAT = 6            # bump when the PKI layout or content changes: forces regeneration
+PKI_FORMAT = 7            # bump when the PKI layout or content changes: forces regeneration
 START_BUDGET = 25.0       # seconds allowed for all services to answer after launch
 STOP_TERM_WAIT = 8.0      # seconds between SIGTERM and SIGKILL
 LOCK_WAIT = 60.0          # seconds to wait for another start/stop of the same bed
@@ -112,6 +112,22 @@ STS_DOMAINS = {
     "stsmismatch.bed.test": ("version: STSv1\nmode: enforce\nmx: *.elsewhere.bed.test\nmax_age: 604800\n",
                              "20261128T000003"),
     "stsfail.bed.test": (None, "20261128T000004"),
+    "stsnone.bed.test": ("version: STSv1\nmode: none\nmax_age: 86400\n", "20261128T000005"),
+    "stsredirect.bed.test": ("version: STSv1\nmode: enforce\nmx: good.mx.bed.test\nmax_age: 604800\n",
+                             "20261128T000006"),
+    "stsbadcert.bed.test": ("version: STSv1\nmode: enforce\nmx: good.mx.bed.test\nmax_age: 604800\n",
+                            "20261128T000007"),
+    "stsbig.bed.test": ("version: STSv1\nmode: enforce\nmx: good.mx.bed.test\nmax_age: 604800\n"
+                        + "".join(f"x-padding-{i:05d}: {'x' * 100}\n" for i in range(700)), "20261128T000008"),
+}
+
+# Policy hosts that do not simply serve their policy: a 301 to another policy URL, a certificate
+# that does not name the policy host (the wrongname leaf), a policy of about 80 KiB (above the
+# 64 KiB a client should read).
+STS_SPECIAL = {
+    "stsredirect.bed.test": "redirect",
+    "stsbadcert.bed.test": "badcert",
+    "stsbig.bed.test": "oversized",
 }
 
 # Leaf certificates ("pki" cases). urls: normal | expiredcrl | badsigcrl | closed | none
@@ -151,7 +167,7 @@ LEAVES = {
     "closedport": dict(sans=["closedport.pki.bed.test"], urls="closed", validity="current",
                        expect="revocation-unavailable",
                        desc="CDP, OCSP and caIssuers URLs point to 127.0.0.1:<closedPort> where nothing listens."),
-    "mtasts": dict(sans=["mta-sts." + d for d in STS_DOMAINS], urls="normal", validity="current",
+    "mtasts": dict(sans=["mta-sts." + d for d in STS_DOMAINS if STS_SPECIAL.get(d) != "badcert"], urls="normal", validity="current",
                    expect="valid", desc="HTTPS certificate of the MTA-STS policy host."),
 }
 
@@ -191,8 +207,11 @@ class Cfg:
 
         b = self.base
         self.dns_port = b + 53
+        self.resolver_port = b + 54
         self.http_port = b + 80
         self.https_port = b + 43
+        # The policy hosts also listen on 443, as senders expect, on a loopback address of this bed's own.
+        self.sts_address = f"{self.net}.43"
         self.ocsp_port = b + 88
         self.proxy_port = b + 90
         self.closed_port = b + 99
@@ -208,6 +227,7 @@ class Cfg:
         self.logs = f"{s}/log"
         self.pf = f"{s}/postfix"
         self.knot = f"{s}/knot"
+        self.unbound = f"{s}/unbound"
         self.ngx = f"{s}/nginx"
         self.ocspdir = f"{s}/ocsp"
         self.proxydir = f"{s}/proxy"
@@ -707,6 +727,10 @@ def tlsa_records(cfg, meta, ipv6):
          "match (DANE-TA on the intermediate, which the server sends)"),
         ("badtlsa.mx", 3, 1, 1, meta["root"]["spkiSha256"],
          "mismatch (server is the good profile; the record pins another key)"),
+        ("badta.mx", 2, 1, 1, leaves["selfsigned"]["spkiSha256"],
+         "mismatch (DANE-TA; server is the good profile; the pinned anchor is not in its chain)"),
+        ("wrongname.mx", 2, 1, 1, meta["intermediate"]["spkiSha256"],
+         "mismatch (DANE-TA anchor matches, but the leaf names not-this-host.bed.test)"),
     ]
     out = []
     for host, u, s, m, data, expect in recs:
@@ -727,6 +751,7 @@ def zones(cfg, meta, ipv6):
     if ipv6:
         bed.append(("good.mx", "AAAA", "::1"))
     bed.append(("badtlsa.mx", "A", good_addr))
+    bed.append(("badta.mx", "A", good_addr))
     for t in tlsa_records(cfg, meta, ipv6):
         owner = t["name"][: -len(ZONE) - 1]
         bed.append((owner, "TLSA", f"{t['usage']} {t['selector']} {t['matchingType']} {t['data']}"))
@@ -741,7 +766,7 @@ def zones(cfg, meta, ipv6):
             recs.append(("_smtp._tls", "TXT", f'"v=TLSRPTv1; rua=mailto:tlsrpt@{name}"'))
         if sts and name in STS_DOMAINS:
             recs.append(("_mta-sts", "TXT", f'"v=STSv1; id={STS_DOMAINS[name][1]};"'))
-            recs.append(("mta-sts", "A", "127.0.0.1"))
+            recs.append(("mta-sts", "A", cfg.sts_address))
         return recs
 
     z[f"partner.{ZONE}"] = domain(f"partner.{ZONE}", [(10, f"good.mx.{ZONE}."), (20, f"expired.mx.{ZONE}."),
@@ -762,13 +787,17 @@ def zones(cfg, meta, ipv6):
     # one domain per certificate failure, so that a domain test measures each end to end
     for prof in ("wrongname", "selfsigned", "nointermediate"):
         z[f"{prof}.{ZONE}"] = domain(f"{prof}.{ZONE}", [(10, f"{prof}.mx.{ZONE}.")])
+    for special in ("stsnone", "stsredirect", "stsbadcert", "stsbig"):
+        z[f"{special}.{ZONE}"] = domain(f"{special}.{ZONE}", [(10, f"good.mx.{ZONE}.")])
+    z[f"daneta.{ZONE}"] = domain(f"daneta.{ZONE}", [(10, f"legacy.mx.{ZONE}."), (20, f"badta.mx.{ZONE}."),
+                                                    (30, f"wrongname.mx.{ZONE}.")])
     return z
 
 
 # DNSSEC: bed.test is signed and is the trust anchor; child zones are delegated from it
 # (NS ns.bed.test.) and are secure (DS in bed.test), insecure (no DS) or bogus (DS that
 # matches no key of the child).
-SIGNED_CHILDREN = ("good", "dane")
+SIGNED_CHILDREN = ("good", "dane", "daneta")
 BOGUS_CHILDREN = ("bogus",)
 
 
@@ -877,6 +906,55 @@ zone:
     }
 
 
+def unbound_available():
+    return shutil.which("unbound", path=SYS_PATH) is not None
+
+
+def write_unbound(cfg, dnssec):
+    """A private validating resolver in front of Knot: trusts the bed's DS for bed.test, sends every
+    bed.test question to Knot on loopback and refuses every other name, so nothing leaves loopback."""
+    os.makedirs(cfg.unbound, exist_ok=True)
+    anchor = f"{cfg.unbound}/trust-anchor.ds"
+    write(anchor, "".join(f"{l}\n" for l in dnssec["trustAnchorDs"]))
+    conf = f"""# unbound configuration of the TlsTools test bed (generated)
+server:
+    interface: 127.0.0.1@{cfg.resolver_port}
+    port: {cfg.resolver_port}
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "{cfg.unbound}"
+    pidfile: "{cfg.unbound}/unbound.pid"
+    logfile: "{cfg.logs}/unbound.log"
+    use-syslog: no
+    verbosity: 1
+    val-log-level: 2
+    num-threads: 1
+    so-reuseport: no
+    do-ip6: no
+    outgoing-interface: 127.0.0.1
+    outgoing-range: 32
+    do-not-query-localhost: no
+    access-control: 127.0.0.0/8 allow
+    module-config: "validator iterator"
+    trust-anchor-file: "{anchor}"
+    qname-minimisation: no
+    prefetch: no
+    cache-max-ttl: 30
+    cache-max-negative-ttl: 30
+    local-zone: "." refuse
+    local-zone: "{ZONE}." transparent
+
+stub-zone:
+    name: "{ZONE}."
+    stub-addr: 127.0.0.1@{cfg.dns_port}
+
+remote-control:
+    control-enable: no
+"""
+    write(f"{cfg.unbound}/unbound.conf", conf)
+
+
 def write_nginx(cfg):
     tmp = f"{cfg.ngx}/tmp"
     os.makedirs(tmp, exist_ok=True)
@@ -889,6 +967,39 @@ def write_nginx(cfg):
         if policy is not None:
             write(f"{d}/mta-sts.txt", policy)
     leaf = f"{cfg.pki}/leaves/mtasts"
+    special = ""
+    for dom, kind in STS_SPECIAL.items():
+        if kind == "redirect":
+            special += f"""
+    server {{
+        listen 127.0.0.1:{cfg.https_port} ssl;
+        listen {cfg.sts_address}:443 ssl;
+        server_name mta-sts.{dom};
+        ssl_certificate {leaf}/fullchain.pem;
+        ssl_certificate_key {leaf}/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {{
+            return 301 https://mta-sts.good.{ZONE}:{cfg.https_port}/.well-known/mta-sts.txt;
+        }}
+    }}
+"""
+        elif kind == "badcert":
+            bad = f"{cfg.pki}/leaves/wrongname"
+            special += f"""
+    server {{
+        listen 127.0.0.1:{cfg.https_port} ssl;
+        listen {cfg.sts_address}:443 ssl;
+        server_name mta-sts.{dom};
+        ssl_certificate {bad}/fullchain.pem;
+        ssl_certificate_key {bad}/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        root {cfg.www_sts}/$host;
+        location = /.well-known/mta-sts.txt {{
+            types {{ }}
+            default_type text/plain;
+        }}
+    }}
+"""
     conf = f"""# nginx configuration of the TlsTools test bed (generated)
 worker_processes 1;
 pid {cfg.ngx}/nginx.pid;
@@ -926,6 +1037,7 @@ http {{
     # MTA-STS policy host: https://mta-sts.<domain>:{cfg.https_port}/.well-known/mta-sts.txt
     server {{
         listen 127.0.0.1:{cfg.https_port} ssl;
+        listen {cfg.sts_address}:443 ssl;
         server_name _;
         ssl_certificate {leaf}/fullchain.pem;
         ssl_certificate_key {leaf}/key.pem;
@@ -940,7 +1052,7 @@ http {{
             return 404;
         }}
     }}
-}}
+{special}}}
 """
     write(f"{cfg.ngx}/nginx.conf", conf)
 
@@ -1043,7 +1155,7 @@ def recorded(cfg):
     except (OSError, ValueError, AttributeError):
         pass
     for name, path in (("postfix", f"{cfg.pf}/spool/pid/master.pid"), ("knot", f"{cfg.knot}/run/knot.pid"),
-                       ("nginx", f"{cfg.ngx}/nginx.pid")):
+                       ("nginx", f"{cfg.ngx}/nginx.pid"), ("unbound", f"{cfg.unbound}/unbound.pid")):
         try:
             pid = int(read(path).split()[0])
             if out.get(name, (None,))[0] != pid:
@@ -1178,6 +1290,9 @@ def busy_ports(cfg, ipv6):
     eps += [("127.0.0.1", p, False) for p in (cfg.dns_port, cfg.http_port, cfg.https_port, cfg.ocsp_port,
                                                cfg.proxy_port, *cfg.fault_ports.values())]
     eps.append(("127.0.0.1", cfg.dns_port, True))
+    eps.append((cfg.sts_address, 443, False))
+    if unbound_available():
+        eps += [("127.0.0.1", cfg.resolver_port, False), ("127.0.0.1", cfg.resolver_port, True)]
     out = []
     for h, p, udp in eps:
         if not port_free(h, p, udp):
@@ -1235,10 +1350,10 @@ def smtp_greeting(host, port, implicit=False, timeout=3.0):
         s.close()
 
 
-def dns_query(port, name, qtype, tcp=False, timeout=1.0):
+def dns_query(port, name, qtype, tcp=False, timeout=1.0, flags=0):
     qid = random.randint(0, 0xFFFF)
     qname = b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split(".")) + b"\0"
-    msg = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0) + qname + struct.pack(">HH", qtype, 1)
+    msg = struct.pack(">HHHHHH", qid, flags, 1, 0, 0, 0) + qname + struct.pack(">HH", qtype, 1)
     if tcp:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
             s.sendall(struct.pack(">H", len(msg)) + msg)
@@ -1258,6 +1373,21 @@ def dns_query(port, name, qtype, tcp=False, timeout=1.0):
     if rid != qid:
         raise OSError("DNS id mismatch")
     return flags & 0xF, ancount, bool(flags & 0x0400)
+
+
+def resolver_query(port, name, qtype, timeout=2.0):
+    """(rcode, answers, AD) from a recursive query that asks for the AD bit (RD and AD set)."""
+    qid = random.randint(0, 0xFFFF)
+    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split(".")) + b"\0"
+    msg = struct.pack(">HHHHHH", qid, 0x0120, 1, 0, 0, 0) + qname + struct.pack(">HH", qtype, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(msg, ("127.0.0.1", port))
+        resp, _ = s.recvfrom(4096)
+    rid, flags, _, ancount = struct.unpack(">HHHH", resp[:8])
+    if rid != qid:
+        raise OSError("DNS id mismatch")
+    return flags & 0xF, ancount, bool(flags & 0x0020)
 
 
 def http_get(url, proxy=None, timeout=2.0, method="GET", body=None, headers=None):
@@ -1296,9 +1426,16 @@ def smtp_endpoints(cfg, ipv6):
     return out
 
 
-def health(cfg, ipv6, zone_names, deep=True):
+def health(cfg, ipv6, zone_names, deep=True, resolver=False):
     """List of problems (empty when everything answers as intended)."""
     problems = []
+    if resolver:
+        try:
+            rcode, an, ad = resolver_query(cfg.resolver_port, ZONE, 6)
+            if rcode != 0 or an < 1 or (deep and not ad):
+                problems.append(f"resolver {ZONE} SOA: rcode {rcode}, {an} answers, AD {ad}")
+        except OSError as e:
+            problems.append(f"resolver 127.0.0.1:{cfg.resolver_port}: {e}")
     for prof, host, port, imp, code in smtp_endpoints(cfg, ipv6):
         try:
             if deep:
@@ -1339,6 +1476,7 @@ def health(cfg, ipv6, zone_names, deep=True):
     checks = [("http", cfg.http_url("intermediate.crl"), None, 200)]
     if deep:
         checks += [("https", f"https://127.0.0.1:{cfg.https_port}/.well-known/mta-sts.txt", None, 404),
+                   ("https", f"https://{cfg.sts_address}:443/.well-known/mta-sts.txt", None, 404),
                    ("proxy", f"http://127.0.0.1:{cfg.proxy_port}/healthz", None, 200),
                    ("ocsp", f"http://127.0.0.1:{cfg.ocsp_port}/healthz", None, 200)]
     for what, url, proxy, want in checks:
@@ -1374,7 +1512,7 @@ def dotnet_name(openssl_subject):
     return ", ".join(reversed([p for p in openssl_subject.split("/") if p]))
 
 
-def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
+def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
     pki, inter = cfg.pki, ca_dir(cfg, "intermediate")
     leaves = meta["leaves"]
     smtp = {}
@@ -1434,7 +1572,11 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
                     "url": f"https://{host}:{cfg.https_port}/.well-known/mta-sts.txt",
                     "policy": policy,
                     "mode": re.search(r"mode: (\w+)", policy).group(1) if policy else None,
-                    "expect": "policy" if policy else "fetch-error (404)"}
+                    "kind": STS_SPECIAL.get(dom, "policy" if policy else "404"),
+                    "expect": {"redirect": "fetch-error (301 redirect, not followed)",
+                               "badcert": "fetch-error (certificate names not-this-host.bed.test)",
+                               "oversized": "fetch-error (policy larger than 64 KiB)"}.get(
+                                   STS_SPECIAL.get(dom), "policy" if policy else "fetch-error (404)")}
     return {
         "version": 1,
         "createdUtc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -1466,7 +1608,11 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
         },
         "http": {"address": "127.0.0.1", "port": cfg.http_port, "baseUrl": f"http://127.0.0.1:{cfg.http_port}",
                  "accessLog": f"{cfg.logs}/nginx-access.log"},
-        "https": {"address": "127.0.0.1", "port": cfg.https_port, "mtaSts": sts},
+        "https": {"address": "127.0.0.1", "port": cfg.https_port, "policyAddress": cfg.sts_address, "policyPort": 443,
+                  "mtaSts": sts},
+        "resolver": ({"address": "127.0.0.1", "port": cfg.resolver_port, "validating": True,
+                      "trustAnchorFile": f"{cfg.unbound}/trust-anchor.ds", "log": f"{cfg.logs}/unbound.log"}
+                     if resolver else None),
         "crl": crl,
         "ocsp": {"address": "127.0.0.1", "port": cfg.ocsp_port, "url": f"http://127.0.0.1:{cfg.ocsp_port}",
                  "intermediateUrl": cfg.ocsp_url("intermediate"), "rootUrl": cfg.ocsp_url("root"),
@@ -1484,7 +1630,8 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec):
         "pki": pki_cases,
         "logs": {"postfix": f"{cfg.logs}/postfix.log", "knot": f"{cfg.logs}/knot.log",
                  "nginx": f"{cfg.logs}/nginx-error.log", "ocsp": f"{cfg.logs}/ocsp.log",
-                 "proxy": f"{cfg.logs}/proxy.log", "faults": f"{cfg.logs}/faults.log"},
+                 "proxy": f"{cfg.logs}/proxy.log", "faults": f"{cfg.logs}/faults.log",
+                 "unbound": f"{cfg.logs}/unbound.log"},
         "pids": pids,
     }
 
@@ -1531,7 +1678,7 @@ def fast_path_ok(cfg, st):
     for name, pid in st.get("pids", {}).items():
         if not (proc_alive(pid) and owned(cfg, pid)):
             return False
-    return not health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=False)
+    return not health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=False, resolver=bool(st.get("resolver")))
 
 
 def cmd_start(cfg):
@@ -1574,6 +1721,11 @@ def cmd_start(cfg):
         zone_map = zones(cfg, meta, ipv6)
         write_postfix(cfg, ipv6)
         dnssec = write_knot(cfg, zone_map)
+        resolver = unbound_available()
+        if resolver:
+            write_unbound(cfg, dnssec)
+        else:
+            info("unbound is not installed: no validating resolver (run tests/bed/install-deps.sh)")
         write_nginx(cfg)
         write_helpers(cfg)
         # logs hold the current run only
@@ -1601,6 +1753,9 @@ def cmd_start(cfg):
                                                   f"{cfg.proxydir}/config.json"], "proxy.out")
             procs["faults"] = spawn(cfg, "faults", [cfg.python, f"{HERE}/smtp_faults.py",
                                                     f"{cfg.faultsdir}/config.json"], "faults.out")
+            if resolver:
+                procs["unbound"] = spawn(cfg, "unbound", ["unbound", "-d", "-c", f"{cfg.unbound}/unbound.conf"],
+                                         "unbound.out")
             for k, p in procs.items():
                 pids[k] = p.pid
             # Postfix daemonizes itself; `postfix start` returns once the master is up
@@ -1629,7 +1784,7 @@ def cmd_start(cfg):
                         raise BedError(f"{k} exited with {p.returncode}; see {cfg.logs}")
                 if not proc_alive(pids["postfix"]):
                     raise BedError(f"Postfix master exited; see {cfg.logs}/postfix.log")
-                problems = health(cfg, ipv6, list(zone_map), deep=True)
+                problems = health(cfg, ipv6, list(zone_map), deep=True, resolver=resolver)
                 if problems and time.monotonic() > deadline:
                     raise BedError("services did not answer in time:\n  " + "\n  ".join(problems))
                 if problems:
@@ -1639,7 +1794,7 @@ def cmd_start(cfg):
             stop_all(cfg, quiet=True)
             raise
 
-        state = build_state(cfg, meta, ipv6, zone_map, pids, dnssec)
+        state = build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver)
         write(cfg.state_file, json.dumps(state, indent=2) + "\n")
         info(f"bed up in {time.monotonic() - t0:.1f}s")
         print(cfg.state_file)
@@ -1666,7 +1821,7 @@ def cmd_status(cfg):
         alive = proc_alive(pid) and owned(cfg, pid)
         ok &= alive
         print(f"{name:8} pid {pid:<8} {'running' if alive else 'NOT RUNNING'}")
-    problems = health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=True)
+    problems = health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=True, resolver=bool(st.get("resolver")))
     for p in problems:
         print(f"problem: {p}")
     ok &= not problems

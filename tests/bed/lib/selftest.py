@@ -277,11 +277,27 @@ def main():
                       f"{sts['policyHost']}:{https['port']}:127.0.0.1", "-w", "\n%{http_code} %{content_type}",
                       sts["url"]])
         body, _, status = out.rpartition("\n")
-        if sts["policy"]:
+        kind = sts.get("kind", "policy" if sts["policy"] else "404")
+        if kind == "redirect":
+            check(f"MTA-STS {dom}: 301 redirect", status.startswith("301"), status)
+        elif kind == "badcert":
+            check(f"MTA-STS {dom}: certificate does not name the policy host", rc != 0 and not body, status)
+        elif kind == "oversized":
+            check(f"MTA-STS {dom}: policy above 64 KiB served", status.startswith("200 text/plain")
+                  and body == sts["policy"] and len(body) > 64 * 1024, status)
+        elif sts["policy"]:
             check(f"MTA-STS {dom}: policy served as text/plain",
                   status.startswith("200 text/plain") and body == sts["policy"], status)
         else:
             check(f"MTA-STS {dom}: 404", status.startswith("404"), status)
+
+    if https.get("policyAddress"):
+        sts = https["mtaSts"]["good.bed.test"]
+        rc, out = sh(["curl", "-s", "--max-time", "5", "--cacert", root, "--resolve",
+                      f"{sts['policyHost']}:443:{https['policyAddress']}", "-w", "\n%{http_code}",
+                      f"https://{sts['policyHost']}/.well-known/mta-sts.txt"])
+        body, _, status = out.rpartition("\n")
+        check("MTA-STS good.bed.test on port 443 of the policy address", status == "200" and body == sts["policy"], status)
 
     # --- DNS
     dns = bed["dns"]
@@ -332,6 +348,19 @@ def main():
             got = ("secure" if "; fully validated" in out else "insecure" if "; unsigned answer" in out
                    else "bogus" if ("broken trust chain" in out or "resolution failed" in out) else "?")
             check(f"DNSSEC {zone} is {status}", got == status, out.strip()[-150:])
+
+    res = bed.get("resolver")
+    if res and sec.get("enabled"):
+        kr = ["kdig", f"@{res['address']}", "-p", str(res["port"]), "+dnssec", "+time=3", "+retry=1"]
+        for zone, status in sec["zoneStatus"].items():
+            rc, out = sh(kr + [zone, "SOA"])
+            flags = next((l for l in out.splitlines() if l.startswith(";; Flags:")), "")
+            got = ("bogus" if "status: SERVFAIL" in out else
+                   "secure" if "status: NOERROR" in out and " ad" in flags.split(";")[2] + " " else
+                   "insecure" if "status: NOERROR" in out else "?")
+            check(f"validating resolver: {zone} is {status}", got == status, (flags or out.strip()[-150:]))
+        rc, out = sh(kr + ["example.com", "A"])
+        check("validating resolver refuses names outside the bed", "status: REFUSED" in out, out.strip()[-150:])
 
     shutil.rmtree(tmp, ignore_errors=True)
     passed = sum(results)

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using DnsClient;
+using DnsClient.Protocol;
+using TlsTools.Routing;
+
+namespace TlsTools.Policy;
+
+/// <summary>How a DNS question was answered.</summary>
+public enum DnsAnswerStatus
+{
+    /// <summary>An answer (possibly with no records of the type: NODATA).</summary>
+    Answered,
+    /// <summary>The name does not exist (NXDOMAIN).</summary>
+    NameNotFound,
+    /// <summary>SERVFAIL: from a validating resolver, usually DNSSEC validation failed (bogus).</summary>
+    ServerFailure,
+    /// <summary>Any other failure: timeout, refused, unreachable server.</summary>
+    Failed,
+}
+
+/// <summary>The answer to one DNS question, with the resolver's AD flag.</summary>
+public sealed class DnsAnswer<T>
+{
+    public IReadOnlyList<T> Records { get; init; } = Array.Empty<T>();
+
+    /// <summary>
+    /// The AD (authentic data) flag of the response: the resolver says it validated the answer
+    /// (or the denial) with DNSSEC. Only as good as the resolver and the path to it.
+    /// </summary>
+    public bool Authenticated { get; init; }
+
+    public DnsAnswerStatus Status { get; init; }
+
+    /// <summary>Why the question failed, for messages.</summary>
+    public string? Error { get; init; }
+
+    public bool Failed => Status is DnsAnswerStatus.ServerFailure or DnsAnswerStatus.Failed;
+}
+
+/// <summary>The DNS questions of mail TLS policy (MX, addresses, TXT, TLSA), each with its AD flag.</summary>
+public interface IPolicyDnsResolver
+{
+    /// <summary>The server asked, for messages ("127.0.0.1:53", or "system").</summary>
+    string ServerName { get; }
+
+    Task<DnsAnswer<MxRecordData>> GetMxAsync(string domain, CancellationToken cancellationToken);
+
+    /// <summary>A and/or AAAA; authenticated only when every answer asked for was.</summary>
+    Task<DnsAnswer<IPAddress>> GetAddressesAsync(string host, AddressFamilyFilter family, CancellationToken cancellationToken);
+
+    /// <summary>TXT strings, each record's strings joined.</summary>
+    Task<DnsAnswer<string>> GetTxtAsync(string name, CancellationToken cancellationToken);
+
+    Task<DnsAnswer<TlsaRecordData>> GetTlsaAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// <see cref="IPolicyDnsResolver"/> over DnsClient. Every query sets the DO bit (EDNS) so a
+/// validating resolver reports with the AD flag whether it validated the answer; this class does
+/// no DNSSEC validation of its own and trusts the resolver it asks, and the path to it.
+/// </summary>
+public sealed class PolicyDnsClient : IPolicyDnsResolver
+{
+    private readonly LookupClient _client;
+
+    public PolicyDnsClient(IPEndPoint? server, TimeSpan timeout)
+    {
+        LookupClientOptions options = server is null ? new LookupClientOptions() : new LookupClientOptions(new NameServer(server));
+        options.Timeout = timeout;
+        options.Retries = 1;
+        options.UseCache = false;
+        options.ThrowDnsErrors = false;
+        options.UseTcpFallback = true;
+        options.ContinueOnDnsError = false;
+        options.ContinueOnEmptyResponse = false;
+        options.RequestDnsSecRecords = true;
+        _client = new LookupClient(options);
+        ServerName = server is null ? "the system's DNS servers" : Net.HostEndpoint.Format(server.Address.ToString(), server.Port);
+    }
+
+    public string ServerName { get; }
+
+    public async Task<DnsAnswer<MxRecordData>> GetMxAsync(string domain, CancellationToken cancellationToken) =>
+        await QueryAsync(domain, QueryType.MX, r => r.Answers.MxRecords().Select(m => new MxRecordData(m.Preference, m.Exchange.Value)), cancellationToken).ConfigureAwait(false);
+
+    public async Task<DnsAnswer<IPAddress>> GetAddressesAsync(string host, AddressFamilyFilter family, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return new DnsAnswer<IPAddress> { Records = new[] { literal }, Status = DnsAnswerStatus.Answered };
+        }
+        var answers = new List<DnsAnswer<IPAddress>>();
+        if (family != AddressFamilyFilter.IPv6)
+        {
+            answers.Add(await QueryAsync(host, QueryType.A, r => r.Answers.ARecords().Select(a => a.Address), cancellationToken).ConfigureAwait(false));
+        }
+        if (family != AddressFamilyFilter.IPv4)
+        {
+            answers.Add(await QueryAsync(host, QueryType.AAAA, r => r.Answers.AaaaRecords().Select(a => a.Address), cancellationToken).ConfigureAwait(false));
+        }
+        DnsAnswer<IPAddress>? failed = answers.FirstOrDefault(a => a.Failed);
+        return new DnsAnswer<IPAddress>
+        {
+            Records = answers.SelectMany(a => a.Records).Distinct().ToList(),
+            Authenticated = answers.All(a => a.Authenticated),
+            Status = failed?.Status ?? (answers.All(a => a.Status == DnsAnswerStatus.NameNotFound) ? DnsAnswerStatus.NameNotFound : DnsAnswerStatus.Answered),
+            Error = failed?.Error,
+        };
+    }
+
+    public async Task<DnsAnswer<string>> GetTxtAsync(string name, CancellationToken cancellationToken) =>
+        await QueryAsync(name, QueryType.TXT, r => r.Answers.TxtRecords().Select(t => string.Concat(t.Text)), cancellationToken).ConfigureAwait(false);
+
+    public async Task<DnsAnswer<TlsaRecordData>> GetTlsaAsync(string name, CancellationToken cancellationToken) =>
+        await QueryAsync(name, QueryType.TLSA, r => r.Answers.OfType<TlsaRecord>().Select(t => new TlsaRecordData(
+            (int)t.CertificateUsage, (int)t.Selector, (int)t.MatchingType, t.CertificateAssociationData.ToArray())), cancellationToken).ConfigureAwait(false);
+
+    private async Task<DnsAnswer<T>> QueryAsync<T>(string name, QueryType type, Func<IDnsQueryResponse, IEnumerable<T>> select, CancellationToken cancellationToken)
+    {
+        IDnsQueryResponse response;
+        try
+        {
+            response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsResponseException e)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {e.Message}" };
+        }
+        catch (SocketException e)
+        {
+            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {e.Message}" };
+        }
+        bool ad = response.Header.IsAuthenticData;
+        switch (response.Header.ResponseCode)
+        {
+            case DnsHeaderResponseCode.NoError:
+                return new DnsAnswer<T> { Records = select(response).ToList(), Authenticated = ad, Status = DnsAnswerStatus.Answered };
+            case DnsHeaderResponseCode.NotExistentDomain:
+                return new DnsAnswer<T> { Authenticated = ad, Status = DnsAnswerStatus.NameNotFound, Error = $"{name} does not exist (NXDOMAIN)." };
+            case DnsHeaderResponseCode.ServerFailure:
+                return new DnsAnswer<T>
+                {
+                    Status = DnsAnswerStatus.ServerFailure,
+                    Error = string.Format(CultureInfo.InvariantCulture, "{0} query for {1}: SERVFAIL (from a validating resolver this usually means the DNSSEC signatures are bogus).", type, name),
+                };
+            default:
+                return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {response.ErrorMessage}" };
+        }
+    }
+}
