@@ -149,6 +149,12 @@ public static class CipherSuiteScanner
             {
                 return null;
             }
+            if (answer.Kind == ServerAnswerKind.NotTls)
+            {
+                // Plain text or SSL 2.0 where TLS should start: nothing here is a refusal of TLS; the scan ends.
+                throw new ProbeException(ProbeFailureKind.ProtocolViolation,
+                    $"The server does not speak TLS here: {answer.Detail}. Does the port need STARTTLS (-StartTls)?");
+            }
             if (!answer.Accepted)
             {
                 state.Refused(answer.Detail);
