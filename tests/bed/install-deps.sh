@@ -16,6 +16,9 @@ packages=(
     swaks            # SMTP probe
     curl             # HTTP probe
     iproute2         # ss, to check what listens
+    sslscan          # reference cipher suite scan (Get-TlsCipherSuite tests, bench)
+    nmap             # ssl-enum-ciphers, a second reference
+    testssl.sh       # bench reference (the command is testssl)
 )
 
 missing=()
