@@ -175,3 +175,25 @@ Describe 'Get-TlsCipherSuite failures' {
         $err[0].TargetObject | Should -Match "127\.0\.0\.1:$($Bed.closedPort)"
     }
 }
+
+Describe 'Test-MailTls -IncludeProtocolScan' {
+    It 'adds the scan''s columns to each result' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $r = Test-MailTls -DomainName legacy.bed.test -DnsServer (Get-BedDnsServer $Bed) -Port $Bed.smtpPort -IncludeProtocolScan -ErrorAction Stop
+        $r.TlsEstablished | Should -BeTrue
+        $r.SupportedProtocols.ToString() | Should -Be 'Tls10, Tls11, Tls12'
+        $r.WeakSuitesAccepted | Should -Contain 'TLS_RSA_WITH_AES_128_CBC_SHA'
+        $r.AcceptsExchangeOnlineSuite | Should -BeTrue
+        $r.ServerPrefersOwnOrder | Should -BeFalse
+    }
+
+    It 'leaves the columns empty without the switch' {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $results = @(Test-MailTls -DomainName good.bed.test -DnsServer (Get-BedDnsServer $Bed) -Port $Bed.smtpPort -ErrorAction Stop)
+        $results.Count | Should -BeGreaterThan 0
+        foreach ($r in $results) {
+            $r.SupportedProtocols | Should -BeNullOrEmpty
+            $r.AcceptsExchangeOnlineSuite | Should -BeNullOrEmpty
+        }
+    }
+}

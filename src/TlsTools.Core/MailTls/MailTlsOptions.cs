@@ -28,6 +28,9 @@ public sealed class MailTlsOptions
 
     public bool IncludeTranscript { get; init; }
 
+    /// <summary>Whether each address that speaks TLS also gets a full protocol and cipher suite scan.</summary>
+    public bool IncludeProtocolScan { get; init; }
+
     public AddressFamilyFilter AddressFamily { get; init; } = AddressFamilyFilter.Any;
 }
 

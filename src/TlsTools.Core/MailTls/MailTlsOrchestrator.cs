@@ -198,6 +198,11 @@ public sealed class MailTlsOrchestrator
         CertificateAssessment? certificate = facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls
             ? CertificateAssessment.Assess(tls.PresentedCertificates, _roots, _options.UseSystemTrustStore)
             : null;
-        return (MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript), facts.Failure);
+        MailTlsResult result = MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript);
+        if (_options.IncludeProtocolScan && facts.Tls is not null)
+        {
+            await CipherSuites.ProtocolScanColumns.AddAsync(result, probeTarget, _options.TimeoutSeconds, cancellationToken).ConfigureAwait(false);
+        }
+        return (result, facts.Failure);
     }
 }

@@ -67,6 +67,10 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     [Parameter]
     public SwitchParameter IncludeTranscript { get; set; }
 
+    /// <summary>Adds a full protocol and cipher suite scan of each address (Get-TlsCipherSuite) to its result.</summary>
+    [Parameter]
+    public SwitchParameter IncludeProtocolScan { get; set; }
+
     /// <summary>Emits one summary per domain instead of one result per address.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
@@ -117,6 +121,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             TrustedRootCertificates = CertificateSource.LoadAll(this, TrustedRootCertificate),
             UseSystemTrustStore = !IgnoreSystemTrustStore,
             IncludeTranscript = IncludeTranscript,
+            IncludeProtocolScan = IncludeProtocolScan,
             AddressFamily = AddressFamily,
         };
         _orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ThrottleLimit));
