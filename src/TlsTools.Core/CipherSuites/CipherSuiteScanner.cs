@@ -76,7 +76,8 @@ public static class CipherSuiteScanner
         if (protocols.Length > 0 && protocols.All(p => p.Inconclusive is not null && p.Refusal is null && p.Accepted.Count == 0))
         {
             // Not one answer on any protocol: the server was never asked anything; report why.
-            failure = protocols[0].Inconclusive;
+            ProbeFailure first = protocols[0].Inconclusive!;
+            failure = new ProbeFailure(first.Kind, "No ClientHello of any protocol was answered: " + first.Message, first.ServerReply);
         }
         return new CipherScanFacts { Target = target, Protocols = protocols, Failure = failure, Elapsed = stopwatch.Elapsed };
     }
@@ -218,7 +219,7 @@ public static class CipherSuiteScanner
                 }
             }
             state.Inconclusive ??= new ProbeFailure(last!.Kind,
-                $"{state.Protocol}: no answer after {_options.MaxAttempts} attempts ({last.Message})", last.ServerReply);
+                $"no answer after {_options.MaxAttempts} attempts ({last.Message})", last.ServerReply);
             return null;
         }
 
