@@ -31,7 +31,7 @@ param(
     [ValidateRange(0, 500)] [double] $DelayMs = 25,
     # Below Linux's ephemeral range (32768-60999), so no client socket can hold it.
     [int] $ProxyPort = 24700,
-    [string] $Profile = 'legacy',
+    [string] $BedProfile = 'legacy',
     [ValidateRange(10, 3600)] [int] $PeerTimeoutSeconds = 900,
     [switch] $SkipTestSsl,
     [string] $ModulePath = (Join-Path $PSScriptRoot '../output/TlsTools')
@@ -44,8 +44,8 @@ $bedWasUp = $LASTEXITCODE -eq 0
 $null = & bash "$root/tests/bed/start.sh" 2>&1
 if ($LASTEXITCODE -ne 0) { throw 'The test bed could not be started.' }
 $bed = Get-Content (Join-Path $bedDir 'bed.json') -Raw | ConvertFrom-Json
-$target = $bed.smtp.$Profile
-if (-not $target -or -not $target.startTls) { throw "Profile '$Profile' is not a STARTTLS profile of the bed." }
+$target = $bed.smtp.$BedProfile
+if (-not $target -or -not $target.startTls) { throw "Profile '$BedProfile' is not a STARTTLS profile of the bed." }
 $python = if ($env:TLSTOOLS_BED_PYTHON) { $env:TLSTOOLS_BED_PYTHON } else { '/usr/bin/python3' }
 $sslscan = (Get-Command sslscan -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
 $testssl = (Get-Command testssl, testssl.sh -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
@@ -61,7 +61,7 @@ function Get-Median([double[]] $Values) {
     if ($sorted.Count % 2) { $sorted[$mid] } else { ($sorted[$mid - 1] + $sorted[$mid]) / 2 }
 }
 
-function Measure-Tool([string] $Name, [scriptblock] $Run, [int] $Runs = $Repeat) {
+function Measure-Scanner([string] $Name, [scriptblock] $Run, [int] $Runs = $Repeat) {
     $times = @(); $found = @()
     for ($i = 0; $i -lt $Runs; $i++) {
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
@@ -94,16 +94,16 @@ function Invoke-TestSsl([int] $Port) {
 }
 
 function Measure-Condition([string] $Condition, [int] $Port) {
-    $tools = @(
-        Measure-Tool 'Get-TlsCipherSuite' { Invoke-Cmdlet $Port }
-        Measure-Tool 'sslscan' { Invoke-SslScan $Port }
+    $scanners = @(
+        Measure-Scanner 'Get-TlsCipherSuite' { Invoke-Cmdlet $Port }
+        Measure-Scanner 'sslscan' { Invoke-SslScan $Port }
     )
-    if (-not $SkipTestSsl) { $tools += Measure-Tool 'testssl.sh -p -E -P' { Invoke-TestSsl $Port } $TestSslRepeat }
-    $ours = $tools[0]
-    foreach ($t in $tools) {
+    if (-not $SkipTestSsl) { $scanners += Measure-Scanner 'testssl.sh -p -E -P' { Invoke-TestSsl $Port } $TestSslRepeat }
+    $ours = $scanners[0]
+    foreach ($t in $scanners) {
         [pscustomobject]@{
             Condition      = $Condition
-            Tool           = $t.Name
+            Scanner        = $t.Name
             'Median (s)'   = [math]::Round($t.Seconds, 2)
             'vs cmdlet'    = if ($t -eq $ours) { '1.0x' } else { '{0:N1}x slower' -f ($t.Seconds / $ours.Seconds) }
             'Suites found' = $t.Found
@@ -139,5 +139,5 @@ $pwshStart = $start.Elapsed.TotalSeconds
 
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 Write-Host ('Profile {0} ({1} accepted pairs expected); median of {2} runs (testssl.sh: {5}); pwsh start with the module imported (not included above): {3:N2} s; machine: {4} cores' -f `
-        $Profile, ($rows | Where-Object Tool -eq 'Get-TlsCipherSuite' | Select-Object -First 1).'Suites found', $Repeat, $pwshStart, [Environment]::ProcessorCount, $TestSslRepeat)
+        $BedProfile, ($rows | Where-Object Scanner -eq 'Get-TlsCipherSuite' | Select-Object -First 1).'Suites found', $Repeat, $pwshStart, [Environment]::ProcessorCount, $TestSslRepeat)
 $rows
