@@ -12,6 +12,7 @@
     FormatsToProcess     = @('TlsTools.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
+        'Get-TlsCipherSuite'
         'Test-CrlReachability'
         'Test-MailTls'
         'Test-TrustedRoot'

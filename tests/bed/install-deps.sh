@@ -15,8 +15,13 @@ packages=(
     openssl          # PKI, OCSP responder, probes
     python3          # orchestration, OCSP front end, HTTP proxy (Debian's /usr/bin/python3)
     swaks            # SMTP probe
+    libnet-ssleay-perl    # swaks --tls (not pulled in without recommends)
+    libio-socket-ssl-perl # swaks --tls
     curl             # HTTP probe
     iproute2         # ss, to check what listens
+    sslscan          # reference cipher suite scan (Get-TlsCipherSuite tests, bench)
+    nmap             # ssl-enum-ciphers, a second reference
+    testssl.sh       # bench reference (the command is testssl)
 )
 
 missing=()

@@ -31,6 +31,9 @@ public sealed class MailTlsOptions
     /// <summary>Add the domain's MTA-STS and DANE facts to each result (domains only, not hosts given directly).</summary>
     public bool IncludePolicy { get; init; }
 
+    /// <summary>Whether each address that speaks TLS also gets a full protocol and cipher suite scan.</summary>
+    public bool IncludeProtocolScan { get; init; }
+
     public AddressFamilyFilter AddressFamily { get; init; } = AddressFamilyFilter.Any;
 }
 

@@ -229,6 +229,10 @@ public sealed class MailTlsOrchestrator
         {
             MailTlsPolicyResultFacts.Apply(result, policyFacts, policy, facts, DateTime.UtcNow);
         }
+        if (_options.IncludeProtocolScan && facts.Tls is not null)
+        {
+            await CipherSuites.ProtocolScanColumns.AddAsync(result, probeTarget, _options.TimeoutSeconds, cancellationToken).ConfigureAwait(false);
+        }
         return (result, facts.Failure);
     }
 }

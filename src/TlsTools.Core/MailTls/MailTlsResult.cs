@@ -97,6 +97,18 @@ public sealed class MailTlsResult
     /// <summary>The stable id of <see cref="Error"/> (the same ids the cmdlets' ErrorRecords use).</summary>
     public string? ErrorId { get; set; }
 
+    /// <summary>With -IncludeProtocolScan: every protocol version the server accepts (Get-TlsCipherSuite's scan).</summary>
+    public StringList SupportedProtocols { get; set; } = StringList.None;
+
+    /// <summary>With -IncludeProtocolScan: the accepted suites that ciphersuite.info classifies Weak or Insecure.</summary>
+    public StringList WeakSuitesAccepted { get; set; } = StringList.None;
+
+    /// <summary>With -IncludeProtocolScan: whether the server accepts a TLS 1.2 suite that Exchange Online offers.</summary>
+    public bool? AcceptsExchangeOnlineSuite { get; set; }
+
+    /// <summary>With -IncludeProtocolScan: whether the server imposes its own cipher suite order.</summary>
+    public bool? ServerPrefersOwnOrder { get; set; }
+
     /// <summary>The row for a domain that publishes a null MX (RFC 7505): no server, no TLS to test, no error.</summary>
     public static MailTlsResult NullMx(string domain) => new()
     {

@@ -71,6 +71,10 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     [Parameter]
     public SwitchParameter IncludePolicy { get; set; }
 
+    /// <summary>Adds a full protocol and cipher suite scan of each address (Get-TlsCipherSuite) to its result.</summary>
+    [Parameter]
+    public SwitchParameter IncludeProtocolScan { get; set; }
+
     /// <summary>Emits one summary per domain instead of one result per address.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
@@ -122,6 +126,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             UseSystemTrustStore = !IgnoreSystemTrustStore,
             IncludeTranscript = IncludeTranscript,
             IncludePolicy = IncludePolicy,
+            IncludeProtocolScan = IncludeProtocolScan,
             AddressFamily = AddressFamily,
         };
         _orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ThrottleLimit));

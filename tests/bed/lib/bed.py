@@ -37,7 +37,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKI_FORMAT = 7            # bump when the PKI layout or content changes: forces regeneration
+PKI_FORMAT = 8            # bump when the PKI layout or content changes: forces regeneration
 START_BUDGET = 25.0       # seconds allowed for all services to answer after launch
 STOP_TERM_WAIT = 8.0      # seconds between SIGTERM and SIGKILL
 LOCK_WAIT = 60.0          # seconds to wait for another start/stop of the same bed
@@ -84,6 +84,14 @@ PROFILES = [
     dict(name="ipsan", n=12, cert="ipsan", chain="full", mode="starttls",
          desc="STARTTLS, valid chain; the leaf also names the profile's own address (NET.12) as an "
               "iPAddress SAN, for smart hosts given by IP address."),
+    dict(name="tls13only", n=13, cert="tls13only", chain="full", mode="tls13only",
+         desc="STARTTLS with TLS 1.3 only (OpenSSL's default TLS 1.3 suites)."),
+    dict(name="serverorder", n=14, cert="serverorder", chain="full", mode="serverorder",
+         desc="STARTTLS, TLS 1.2 and 1.3, the server imposes its own order (tls_preempt_cipherlist) and "
+              "puts a CBC suite first; also one RSA key exchange suite."),
+    dict(name="dualcert", n=15, cert="dualcert", chain="full", mode="dualcert", extra_cert="dualcert-ec",
+         desc="STARTTLS, TLS 1.2 and 1.3, an RSA and an ECDSA (P-256) certificate side by side: "
+              "ECDHE_RSA and ECDHE_ECDSA suites."),
 ]
 
 # Fault-injecting SMTP servers (lib/smtp_faults.py) on 127.0.0.1:portBase+offset: what Postfix
@@ -157,6 +165,14 @@ LEAVES = {
                   desc="Valid leaf for the ipsan profile: DNS ipsan.mx.bed.test and IP NET.12 (iPAddress SAN)."),
     "faults": dict(sans=[f"{f}.faults.bed.test" for f in FAULTS], urls="normal", validity="current",
                    expect="valid", desc="Valid leaf of the fault-injecting SMTP servers (lib/smtp_faults.py)."),
+    "tls13only": dict(sans=["tls13only.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                      desc="Valid leaf for the TLS 1.3-only profile."),
+    "serverorder": dict(sans=["serverorder.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                        desc="Valid leaf for the server-order profile."),
+    "dualcert": dict(sans=["dualcert.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                     desc="Valid RSA leaf for the dual-certificate profile."),
+    "dualcert-ec": dict(sans=["dualcert.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                        key="ec", desc="Valid ECDSA (P-256) leaf for the dual-certificate profile."),
     "expiredcrl": dict(sans=["expiredcrl.pki.bed.test"], urls="expiredcrl", validity="current",
                        expect="crl-expired",
                        desc="CDP points to expired.crl: signed by the intermediate, nextUpdate in the past."),
@@ -444,8 +460,11 @@ def make_pki(cfg):
 
     # keys, generated in parallel
     keys = [f"{d}/key.pem" for d in (root, inter, bad)] + [f"{pki}/leaves/{n}/key.pem" for n in LEAVES]
-    procs = [subprocess.Popen(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
-                               "-out", k], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    ec_keys = {f"{pki}/leaves/{n}/key.pem" for n, spec in LEAVES.items() if spec.get("key") == "ec"}
+    procs = [subprocess.Popen(["openssl", "genpkey"]
+                              + (["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"] if k in ec_keys
+                                 else ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+                              + ["-out", k], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, env=cfg.env) for k in keys]
     for p, k in zip(procs, keys):
         try:
@@ -497,7 +516,7 @@ def make_pki(cfg):
         sans = ", ".join([f"DNS:{s}" for s in spec["sans"]] +
                          [f"IP:{cfg.net}.{o}" for o in spec.get("ip_octets", [])])
         extra = ["basicConstraints = critical, CA:FALSE",
-                 "keyUsage = critical, digitalSignature, keyEncipherment",
+                 "keyUsage = critical, digitalSignature" + ("" if spec.get("key") == "ec" else ", keyEncipherment"),
                  "extendedKeyUsage = serverAuth",
                  "subjectKeyIdentifier = hash",
                  f"subjectAltName = {sans}"]
@@ -596,6 +615,9 @@ def write_postfix(cfg, ipv6):
         if chain:
             key = read(f"{cfg.pki}/leaves/{p['cert']}/key.pem")
             write(f"{tls}/{p['name']}.pem", key + read(chain), 0o600)
+        if p.get("extra_cert"):
+            d = f"{cfg.pki}/leaves/{p['extra_cert']}"
+            write(f"{tls}/{p['extra_cert']}.pem", read(f"{d}/key.pem") + read(f"{d}/fullchain.pem"), 0o600)
     good_chain = f"{tls}/good.pem"
     main_cf = f"""# Postfix main.cf of the TlsTools test bed (generated; edits are overwritten).
 # A private instance that never delivers anything: every recipient is rejected.
@@ -651,6 +673,12 @@ bed_legacy_ciphers = ALL:!aNULL:!eNULL:@SECLEVEL=0
 bed_tls10_protocols = TLSv1, !TLSv1.1, !TLSv1.2, !TLSv1.3
 bed_tls10_ciphers = AES256-SHA:AES128-SHA:@SECLEVEL=0
 
+# tls13only profile: TLS 1.3 only
+bed_tls13_protocols = >=TLSv1.3
+
+# serverorder profile: the server's order wins, a CBC suite first, one RSA key exchange suite
+bed_order_ciphers = ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
+
 # tempfail profile: client restrictions evaluated at connect time answer 421
 bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service temporarily unavailable (test bed tempfail profile)}}
 """
@@ -677,6 +705,17 @@ bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service tempo
                      "smtpd_tls_mandatory_protocols=$bed_tls10_protocols",
                      "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
                      "tls_medium_cipherlist=$bed_tls10_ciphers"]
+        elif mode == "tls13only":
+            opts += ["smtpd_tls_security_level=may", f"smtpd_tls_chain_files={chain}",
+                     "smtpd_tls_protocols=$bed_tls13_protocols",
+                     "smtpd_tls_mandatory_protocols=$bed_tls13_protocols"]
+        elif mode == "serverorder":
+            opts += ["smtpd_tls_security_level=may", f"smtpd_tls_chain_files={chain}",
+                     "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
+                     "tls_medium_cipherlist=$bed_order_ciphers", "tls_preempt_cipherlist=yes"]
+        elif mode == "dualcert":
+            opts += ["smtpd_tls_security_level=may",
+                     f"smtpd_tls_chain_files={chain},{tls}/{p['extra_cert']}.pem"]
         elif mode == "none":
             opts += ["smtpd_tls_security_level=none"]
         elif mode == "tempfail":
@@ -1531,11 +1570,13 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
             "certNames": LEAVES[cert]["sans"] if cert else [],
             "certIPAddresses": [f"{cfg.net}.{o}" for o in LEAVES[cert].get("ip_octets", [])] if cert else [],
             "pkiCase": cert,
-            "startTls": p["mode"] in ("starttls", "legacy", "tls10"),
+            "startTls": p["mode"] in ("starttls", "legacy", "tls10", "tls13only", "serverorder", "dualcert"),
+            "serverOrder": p["mode"] == "serverorder",
             "implicitTls": p["mode"] == "implicit",
             "greetingCode": 421 if p["mode"] == "tempfail" else 220,
             "tlsProtocols": (["TLSv1", "TLSv1.1", "TLSv1.2"] if p["mode"] == "legacy"
                              else ["TLSv1"] if p["mode"] == "tls10"
+                             else ["TLSv1.3"] if p["mode"] == "tls13only"
                              else [] if p["mode"] in ("none", "tempfail") else ["TLSv1.2", "TLSv1.3"]),
             "description": p["desc"],
         }
