@@ -101,6 +101,11 @@ public static class MailTlsPath
             // "Received: by host with ..." : a local submission or a hand-over inside one server.
             return hop.By is null ? null : false;
         }
+        if (hop.Protocol is { } p && p.StartsWith("local", StringComparison.OrdinalIgnoreCase))
+        {
+            // Exim's local submissions: "from alice by host with local", "with local-esmtp".
+            return false;
+        }
         string? sender = OrganizationOf(hop.FromHostName, own) ?? OrganizationOf(hop.From, own);
         string? receiver = OrganizationOf(hop.By, own);
         if (sender is null || receiver is null)
