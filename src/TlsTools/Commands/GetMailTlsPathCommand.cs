@@ -16,7 +16,9 @@ namespace TlsTools.Commands;
 /// (MailHeaderReader), so MimeKit loads when the cmdlet runs, never at Import-Module, and a
 /// MimeMessage from any MimeKit works.
 /// </remarks>
-[Cmdlet(VerbsCommon.Get, "MailTlsPath", DefaultParameterSetName = PathSet)]
+// The default set is Message, whose parameter takes piped objects by value: with Path (bound by
+// property name only) as the default, PowerShell would try nothing else for piped input.
+[Cmdlet(VerbsCommon.Get, "MailTlsPath", DefaultParameterSetName = MessageSet)]
 [OutputType(typeof(MailTlsHop), typeof(MailTlsPathSummary))]
 public sealed class GetMailTlsPathCommand : TlsCmdletBase
 {
