@@ -527,6 +527,50 @@ public class MailTlsPathTests
         Assert.False(MailHeaderReader.IsMimeMessage("not a message"));
     }
 
+    [Fact]
+    public void OutlookMsgTransportHeaders()
+    {
+        MessageHeaders message = MailHeaderReader.ReadFile(FixturePath("outlook.msg"));
+        Assert.Equal("saved from Outlook", message.Subject);
+        Assert.Equal("msg-fixture@fabrikam.com", message.MessageId);
+        List<MailTlsHop> hops = MailTlsPath.Build(message);
+        Assert.Equal(2, hops.Count);
+        Assert.Equal(HopTls.False, hops[0].Tls);
+        Assert.Equal("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", hops[1].CipherSuite);
+        Assert.Equal(hops[0].Source, FixturePath("outlook.msg"));
+    }
+
+    [Fact]
+    public void DamagedOutlookMsgIsANoteNotAnException()
+    {
+        byte[] msg = File.ReadAllBytes(FixturePath("outlook.msg"));
+        string path = Path.Combine(Path.GetTempPath(), $"tlstools-damaged-{Guid.NewGuid():N}.msg");
+        try
+        {
+            // Directory sector pointing past the end of the file; then a FAT chain that loops.
+            byte[] broken = (byte[])msg.Clone();
+            BitConverter.GetBytes(9999u).CopyTo(broken, 0x30);
+            File.WriteAllBytes(path, broken);
+            MessageHeaders a = MailHeaderReader.ReadFile(path);
+            Assert.Empty(a.Received);
+            Assert.Contains(a.Notes, n => n.Contains("damaged"));
+
+            broken = (byte[])msg.Clone();
+            BitConverter.GetBytes(3u).CopyTo(broken, 512 + 3 * 4);   // FAT[3] -> 3: the mini stream's chain loops
+            File.WriteAllBytes(path, broken);
+            MessageHeaders b = MailHeaderReader.ReadFile(path);
+            Assert.Empty(b.Received);
+            Assert.Contains(b.Notes, n => n.Contains("damaged"));
+
+            File.WriteAllBytes(path, msg.Take(600).ToArray());
+            Assert.Contains(MailHeaderReader.ReadFile(path).Notes, n => n.Contains("damaged"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static MailTlsPathSummary Summary(string fixture)
     {
         MessageHeaders message = MailHeaderReader.ReadFile(FixturePath(fixture));
