@@ -18,6 +18,7 @@
         'Test-TrustedRoot'
         'New-ForcedTlsConnectorSpec'
         'Get-MailTlsPolicy'
+        'Get-MailTlsPath'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

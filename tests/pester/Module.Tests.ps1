@@ -82,4 +82,40 @@ Describe 'Dependency isolation' {
         $out.Loaded | Should -Match 'DnsClient 1\.8\.0\.0 TlsTools'
         $out.Loaded | Should -Match 'DnsClient 1\.6\.1\.0 Default'
     }
+
+    It 'reads MimeMessage objects of a MimeKit loaded first, and loads its own MimeKit only when Get-MailTlsPath runs' {
+        $mime = Join-Path $Packages 'mimekit/4.18.0/lib/net8.0/MimeKit.dll'
+        if (-not (Test-Path $mime)) {
+            Set-ItResult -Skipped -Because 'the other MimeKit version is not in the NuGet packages folder (tools/bootstrap.sh restores it)'
+            return
+        }
+        $fixture = Join-Path $script:RepoRoot 'tests/TlsTools.Core.Tests/Fixtures/Headers/postfix-bed-path-tls12.eml'
+        $script = {
+            param($mime, $module, $fixture)
+            $ErrorActionPreference = 'Stop'
+            Add-Type -Path $mime
+            Import-Module $module
+            $list = { [System.AppDomain]::CurrentDomain.GetAssemblies() |
+                Where-Object { $_.GetName().Name -eq 'MimeKit' } |
+                ForEach-Object { '{0} {1}' -f ([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($_).Name), [System.IO.Path]::GetFileName([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetDirectoryName($_.Location)))) } }
+            $afterImport = @(& $list) -join ';'
+            $message = [MimeKit.MimeMessage]::Load($fixture)
+            $hops = @($message | Get-MailTlsPath)
+            $own = @(Get-MailTlsPath -Path $fixture)
+            [pscustomobject]@{
+                AfterImport = $afterImport
+                Loaded      = @(& $list) -join ';'
+                MessageType = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($message.GetType().Assembly).Name
+                Cipher      = $hops[1].CipherSuite
+                Same        = ($hops.RawHeader -join '|') -eq ($own.RawHeader -join '|')
+            }
+        }
+        $out = & $Pwsh -NoProfile -NonInteractive -OutputFormat Xml -Command $script -Args $mime, (Join-Path $script:ModulePath 'TlsTools.psd1'), $fixture
+        $out.AfterImport | Should -Be 'Default 4.18.0'
+        $out.MessageType | Should -Be 'Default'
+        $out.Cipher | Should -Be 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
+        $out.Same | Should -BeTrue
+        $out.Loaded | Should -Match 'Default 4\.18\.0'
+        $out.Loaded | Should -Match 'TlsTools '
+    }
 }

@@ -24,6 +24,7 @@ import hashlib
 import http.client
 import json
 import os
+import pwd
 import random
 import re
 import shutil
@@ -108,6 +109,25 @@ FAULTS = {
                           "STARTTLS again (RFC 3207 section 4.2 forbids it).",
                       "TLS established; a note names the repeated STARTTLS"),
 }
+
+# Mail path (Get-MailTlsPath): real Received headers. A test sends a message to the relay
+# (127.0.0.1:portBase+64, its own Postfix instance), which accepts only these recipient domains and
+# relays each the way its entry says to the sink (another Postfix instance), which delivers to a
+# Maildir in the state folder. Each MTA writes its own Received header.
+#   domain: (sink listener, relay transport, description)
+PATH_ZONE = f"path.{ZONE}"
+PATH_DOMAINS = {
+    f"tls.{PATH_ZONE}": ("detailed", "relaytls",
+                         "relay to sink over TLS 1.3 (OpenSSL's default suites), the relay presents the good leaf "
+                         "as client certificate; the sink records TLS details and asks for a certificate"),
+    f"tls12.{PATH_ZONE}": ("detailed", "relaytls12",
+                           "relay to sink over TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 only, no client certificate"),
+    f"plain.{PATH_ZONE}": ("detailed", "relayplain", "relay to sink without TLS (ESMTP)"),
+    f"bare.{PATH_ZONE}": ("bare", "relaytls",
+                          "relay to sink over TLS 1.3, but the sink records no TLS details (only the ESMTPS keyword)"),
+}
+PATH_RELAY_HOST = f"relay.{PATH_ZONE}"
+PATH_SINK_HOST = f"sink.{PATH_ZONE}"
 
 STS_DOMAINS = {
     # domain: (policy text or None for "no policy served", MTA-STS TXT id)
@@ -232,6 +252,9 @@ class Cfg:
         self.proxy_port = b + 90
         self.closed_port = b + 99
         self.fault_ports = {name: b + off for name, (off, _, _) in FAULTS.items()}
+        # Mail path (Get-MailTlsPath): a relay that accepts the PATH_DOMAINS and a sink that delivers them.
+        self.relay_port = b + 64
+        self.sink_ports = {"detailed": b + 65, "bare": b + 66}
         if b + 25 < self.smtp_port <= b + 99:
             raise BedError("TLSTOOLS_BED_SMTP_PORT collides with the port range of the bed")
 
@@ -248,6 +271,9 @@ class Cfg:
         self.ocspdir = f"{s}/ocsp"
         self.proxydir = f"{s}/proxy"
         self.faultsdir = f"{s}/faults"
+        self.relaydir = f"{s}/relay"
+        self.sinkdir = f"{s}/sink"
+        self.maildir = f"{s}/mail"
         self.state_file = f"{s}/bed.json"
 
         self.env = dict(os.environ)
@@ -752,6 +778,148 @@ bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service tempo
     write(f"{etc}/main.cf", main_cf)
     write(f"{etc}/master.cf", "\n".join(lines) + "\n")
 
+POSTFIX_INTERNAL_SERVICES = [
+    "pickup    unix  n - n 60 1 pickup",
+    "cleanup   unix  n - n -  0 cleanup",
+    "qmgr      unix  n - n 300 1 qmgr",
+    "tlsmgr    unix  - - n 1000? 1 tlsmgr",
+    "rewrite   unix  - - n -  - trivial-rewrite",
+    "bounce    unix  - - n -  0 bounce",
+    "defer     unix  - - n -  0 bounce",
+    "trace     unix  - - n -  0 bounce",
+    "verify    unix  - - n -  1 verify",
+    "flush     unix  n - n 1000? 0 flush",
+    "proxymap  unix  - - n -  - proxymap",
+    "showq     unix  n - n -  - showq",
+    "error     unix  - - n -  - error",
+    "retry     unix  - - n -  - error",
+    "discard   unix  - - n -  - discard",
+    "anvil     unix  - - n -  1 anvil",
+    "scache    unix  - - n -  1 scache",
+    "postlog   unix-dgram n - n - 1 postlogd",
+]
+
+
+def path_main_cf(cfg, name, base_dir, hostname, extra):
+    return f"""# Postfix main.cf of the TlsTools test bed's mail path, {name} instance (generated).
+# Loopback only: it accepts mail for the {PATH_ZONE} test domains from 127.0.0.0/8 and nothing else.
+compatibility_level = 3.7
+queue_directory = {base_dir}/spool
+data_directory = {base_dir}/data
+maillog_file = {cfg.logs}/postfix-{name}.log
+maillog_file_prefixes = {cfg.logs}
+import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME TLSTOOLS_BED_DIR
+syslog_name = postfix-{name}
+myhostname = {hostname}
+mydomain = {PATH_ZONE}
+myorigin = {PATH_ZONE}
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+append_dot_mydomain = no
+readme_directory = no
+smtpd_peername_lookup = no
+smtpd_banner = $myhostname ESMTP TlsTools test bed mail path ({name})
+smtpd_client_restrictions = permit_mynetworks, reject
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_recipient_restrictions = check_recipient_access inline:{{{", ".join(d + "=OK" for d in PATH_DOMAINS)}}}, reject
+message_size_limit = 1048576
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = {cfg.pf}/tls/good.pem
+smtpd_tls_protocols = >=TLSv1.2
+smtpd_tls_mandatory_protocols = >=TLSv1.2
+smtpd_tls_ciphers = high
+tls_high_cipherlist = ECDHE+AESGCM:ECDHE+CHACHA20
+smtpd_tls_loglevel = 1
+smtp_tls_loglevel = 1
+smtpd_tls_received_header = yes
+default_transport = error:5.7.1 the mail path delivers only the {PATH_ZONE} test domains
+local_transport = error:5.7.1 the mail path delivers only the {PATH_ZONE} test domains
+{extra}"""
+
+
+def write_path(cfg):
+    """Two private Postfix instances, relay and sink, for real Received headers (Get-MailTlsPath)."""
+    for d in (cfg.relaydir, cfg.sinkdir):
+        for sub in ("etc", "spool", "data"):
+            os.makedirs(f"{d}/{sub}", exist_ok=True)
+        shutil.chown(f"{d}/data", "postfix", "postfix")
+    os.makedirs(cfg.maildir, exist_ok=True)
+    nobody = pwd.getpwnam("nobody")
+    shutil.chown(cfg.maildir, nobody.pw_uid, nobody.pw_gid)
+    tls = f"{cfg.pf}/tls"
+    transports = ", ".join(f"{d}={t}:[127.0.0.1]:{cfg.sink_ports[listener]}"
+                           for d, (listener, t, _) in PATH_DOMAINS.items())
+    relay_extra = f"""relay_domains = {" ".join(PATH_DOMAINS)}
+transport_maps = inline:{{{transports}}}
+relay_transport = error:5.7.1 no route
+smtp_helo_name = {PATH_RELAY_HOST}
+smtp_tls_security_level = none
+"""
+    write(f"{cfg.relaydir}/etc/main.cf", path_main_cf(cfg, "relay", cfg.relaydir, PATH_RELAY_HOST, relay_extra))
+    relay_master = [
+        "# Postfix master.cf of the bed's mail path, relay instance (generated).",
+        f"127.0.0.1:{cfg.relay_port} inet n - n - - smtpd",
+        "smtp      unix  - - n - - smtp",
+        "relaytls  unix  - - n - - smtp",
+        "  -o smtp_tls_security_level=encrypt",
+        f"  -o smtp_tls_chain_files={tls}/good.pem",
+        "relaytls12 unix - - n - - smtp",
+        "  -o smtp_tls_security_level=encrypt",
+        "  -o smtp_tls_protocols=TLSv1.2",
+        "  -o smtp_tls_mandatory_protocols=TLSv1.2",
+        "  -o smtp_tls_mandatory_ciphers=high",
+        "  -o tls_high_cipherlist=ECDHE-RSA-AES128-GCM-SHA256",
+        "relayplain unix - - n - - smtp",
+        "  -o smtp_tls_security_level=none",
+    ] + POSTFIX_INTERNAL_SERVICES
+    write(f"{cfg.relaydir}/etc/master.cf", "\n".join(relay_master) + "\n")
+
+    sink_extra = f"""relay_domains =
+virtual_mailbox_domains = {" ".join(PATH_DOMAINS)}
+virtual_mailbox_base = {cfg.maildir}
+virtual_mailbox_maps = static:delivered/
+virtual_uid_maps = static:{nobody.pw_uid}
+virtual_gid_maps = static:{nobody.pw_gid}
+virtual_minimum_uid = 1
+virtual_transport = virtual
+smtpd_tls_ask_ccert = yes
+smtpd_tls_CAfile = {cfg.pki}/chain.pem
+"""
+    write(f"{cfg.sinkdir}/etc/main.cf", path_main_cf(cfg, "sink", cfg.sinkdir, PATH_SINK_HOST, sink_extra))
+    sink_master = [
+        "# Postfix master.cf of the bed's mail path, sink instance (generated).",
+        f"127.0.0.1:{cfg.sink_ports['detailed']} inet n - n - - smtpd",
+        f"127.0.0.1:{cfg.sink_ports['bare']} inet n - n - - smtpd",
+        "  -o smtpd_tls_received_header=no",
+        "  -o smtpd_tls_ask_ccert=no",
+        "virtual   unix  - n n - - virtual",
+    ] + POSTFIX_INTERNAL_SERVICES
+    write(f"{cfg.sinkdir}/etc/master.cf", "\n".join(sink_master) + "\n")
+
+
+def start_postfix_instance(cfg, etc, pidname):
+    out = run(cfg, ["postfix", "-c", etc, "start"], timeout=60)
+    with open(f"{cfg.logs}/postfix-start.out", "a", encoding="utf-8") as f:
+        f.write(out)
+    pidfile = f"{os.path.dirname(etc)}/spool/pid/master.pid"
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            pid = int(read(pidfile).split()[0])
+            break
+        except (OSError, ValueError, IndexError):
+            if time.monotonic() > deadline:
+                raise BedError(f"Postfix master of {etc} did not write its pid file")
+            time.sleep(0.05)
+    record(cfg, pidname, pid)
+    return pid
+
 
 def tlsa_records(cfg, meta, ipv6):
     """TLSA test records: (owner host, usage, selector, matching, data, expectation)."""
@@ -1194,6 +1362,7 @@ def recorded(cfg):
     except (OSError, ValueError, AttributeError):
         pass
     for name, path in (("postfix", f"{cfg.pf}/spool/pid/master.pid"), ("knot", f"{cfg.knot}/run/knot.pid"),
+                       ("relay", f"{cfg.relaydir}/spool/pid/master.pid"), ("sink", f"{cfg.sinkdir}/spool/pid/master.pid"),
                        ("nginx", f"{cfg.ngx}/nginx.pid"), ("unbound", f"{cfg.unbound}/unbound.pid")):
         try:
             pid = int(read(path).split()[0])
@@ -1327,7 +1496,8 @@ def busy_ports(cfg, ipv6):
     """(endpoint, listening) for every bed endpoint that cannot be bound now."""
     eps = [(h, p, False) for _, h, p, _, _ in smtp_endpoints(cfg, ipv6)]
     eps += [("127.0.0.1", p, False) for p in (cfg.dns_port, cfg.http_port, cfg.https_port, cfg.ocsp_port,
-                                               cfg.proxy_port, *cfg.fault_ports.values())]
+                                               cfg.proxy_port, *cfg.fault_ports.values(),
+                                               cfg.relay_port, *cfg.sink_ports.values())]
     eps.append(("127.0.0.1", cfg.dns_port, True))
     eps.append((cfg.sts_address, 443, False))
     if unbound_available():
@@ -1495,6 +1665,16 @@ def health(cfg, ipv6, zone_names, deep=True, resolver=False):
                 problems.append(f"fault {name} 127.0.0.1:{port}: not listening")
         except OSError as e:
             problems.append(f"fault {name} 127.0.0.1:{port}: {e}")
+    for name, port in [("relay", cfg.relay_port)] + [(f"sink-{k}", v) for k, v in cfg.sink_ports.items()]:
+        try:
+            if deep:
+                got, line = smtp_greeting("127.0.0.1", port)
+                if got != 220:
+                    problems.append(f"mail path {name} 127.0.0.1:{port}: greeting {line!r}, expected 220")
+            elif not tcp_open("127.0.0.1", port):
+                problems.append(f"mail path {name} 127.0.0.1:{port}: not listening")
+        except OSError as e:
+            problems.append(f"mail path {name} 127.0.0.1:{port}: {e}")
     for z in (zone_names if deep else zone_names[:1]):
         try:
             rcode, an, aa = dns_query(cfg.dns_port, z, 6)
@@ -1668,11 +1848,31 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
                                "description": desc, "expect": expect}
                         for name, (_, desc, expect) in FAULTS.items()},
         },
+        "path": {
+            "zone": PATH_ZONE,
+            "relay": {"address": "127.0.0.1", "port": cfg.relay_port, "hostName": PATH_RELAY_HOST,
+                      "certSubject": "good.mx.bed.test", "log": f"{cfg.logs}/postfix-relay.log"},
+            "sink": {"address": "127.0.0.1", "hostName": PATH_SINK_HOST, "ports": cfg.sink_ports,
+                     "log": f"{cfg.logs}/postfix-sink.log"},
+            "maildir": f"{cfg.maildir}/delivered",
+            "clientCertificate": {"subject": "good.mx.bed.test", "issuer": dotnet_name(INT_SUBJECT).split(", ")[0][3:],
+                                  # the good leaf has the serverAuth EKU only, so OpenSSL does not verify it as a client's
+                                  "verified": False},
+            "domains": {d: {"sinkListener": listener, "sinkPort": cfg.sink_ports[listener], "transport": t,
+                            "tls": t != "relayplain",
+                            "tlsProtocol": None if t == "relayplain" else "TLSv1.2" if t == "relaytls12" else "TLSv1.3",
+                            "cipher": "ECDHE-RSA-AES128-GCM-SHA256" if t == "relaytls12" else None,
+                            "details": listener == "detailed" and t != "relayplain",
+                            "clientCertificate": t == "relaytls" and listener == "detailed",
+                            "description": desc}
+                        for d, (listener, t, desc) in PATH_DOMAINS.items()},
+        },
         "pki": pki_cases,
         "logs": {"postfix": f"{cfg.logs}/postfix.log", "knot": f"{cfg.logs}/knot.log",
                  "nginx": f"{cfg.logs}/nginx-error.log", "ocsp": f"{cfg.logs}/ocsp.log",
                  "proxy": f"{cfg.logs}/proxy.log", "faults": f"{cfg.logs}/faults.log",
-                 "unbound": f"{cfg.logs}/unbound.log"},
+                 "unbound": f"{cfg.logs}/unbound.log", "relay": f"{cfg.logs}/postfix-relay.log",
+                 "sink": f"{cfg.logs}/postfix-sink.log"},
         "pids": pids,
     }
 
@@ -1761,6 +1961,7 @@ def cmd_start(cfg):
 
         zone_map = zones(cfg, meta, ipv6)
         write_postfix(cfg, ipv6)
+        write_path(cfg)
         dnssec = write_knot(cfg, zone_map)
         resolver = unbound_available()
         if resolver:
@@ -1774,6 +1975,8 @@ def cmd_start(cfg):
             if fn.endswith((".log", ".out")):
                 write(f"{cfg.logs}/{fn}", "")
 
+        # the mail path's delivered messages belong to the current run too
+        shutil.rmtree(f"{cfg.maildir}/delivered", ignore_errors=True)
         # stale pid files of daemons that refuse to start over them (knotd does; a killed
         # knotd that is still a zombie would otherwise count as running)
         for stale in (f"{cfg.knot}/run/knot.pid", f"{cfg.ngx}/nginx.pid"):
@@ -1814,6 +2017,8 @@ def cmd_start(cfg):
                         raise BedError("Postfix master did not write its pid file")
                     time.sleep(0.05)
             record(cfg, "postfix", pids["postfix"])
+            pids["relay"] = start_postfix_instance(cfg, f"{cfg.relaydir}/etc", "relay")
+            pids["sink"] = start_postfix_instance(cfg, f"{cfg.sinkdir}/etc", "sink")
 
             deadline = time.monotonic() + START_BUDGET
             problems = ["not checked"]
@@ -1823,8 +2028,9 @@ def cmd_start(cfg):
                 for k, p in procs.items():
                     if p.poll() is not None:
                         raise BedError(f"{k} exited with {p.returncode}; see {cfg.logs}")
-                if not proc_alive(pids["postfix"]):
-                    raise BedError(f"Postfix master exited; see {cfg.logs}/postfix.log")
+                for inst in ("postfix", "relay", "sink"):
+                    if not proc_alive(pids[inst]):
+                        raise BedError(f"Postfix master ({inst}) exited; see {cfg.logs}/postfix*.log")
                 problems = health(cfg, ipv6, list(zone_map), deep=True, resolver=resolver)
                 if problems and time.monotonic() > deadline:
                     raise BedError("services did not answer in time:\n  " + "\n  ".join(problems))
