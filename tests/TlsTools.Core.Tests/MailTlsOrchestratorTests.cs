@@ -65,7 +65,7 @@ public class MailTlsOrchestratorTests
         Assert.Equal(3, progress.Tested.Count);
         Assert.Equal(new[] { "mx1.partner.example", "mx2.partner.example", "mx3.partner.example" }, outcome.Results.Select(r => r.MxHost));
         Assert.All(outcome.Results, r => Assert.Equal(ExchangeTlsLevel.DomainValidation, r.ExchangeTlsLevel));
-        Assert.Equal(throttle, server.MaxConcurrentConnections);
+        Assert.Equal(throttle, server.MaxConcurrentGreetings);
         MailTlsDomainSummary summary = outcome.Summarize();
         Assert.Equal(MailTlsVerdict.Pass, summary.Verdict);
         Assert.Equal(3, summary.AddressesTested);

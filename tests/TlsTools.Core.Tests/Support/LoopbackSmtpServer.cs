@@ -51,6 +51,8 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     private readonly int _maxConnections;
     private int _open;
     private int _maxOpen;
+    private int _greeting;
+    private int _maxGreeting;
 
     public LoopbackSmtpServer(SmtpServerScript script, int maxConnections = 64)
     {
@@ -68,8 +70,14 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
     public int Connections { get; private set; }
 
-    /// <summary>The most connections that were open at the same time.</summary>
+    /// <summary>The most connections that were open at the same time (a closing one may still count).</summary>
     public int MaxConcurrentConnections => Volatile.Read(ref _maxOpen);
+
+    /// <summary>
+    /// The most clients that waited for their greeting at the same time (with a GreetingDelay): the
+    /// client side's concurrency, free of server connections that are still closing.
+    /// </summary>
+    public int MaxConcurrentGreetings => Volatile.Read(ref _maxGreeting);
 
     private async Task AcceptLoopAsync()
     {
@@ -94,11 +102,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
     private async Task ServeAsync(TcpClient client)
     {
-        int open = Interlocked.Increment(ref _open);
-        int seen;
-        while (open > (seen = Volatile.Read(ref _maxOpen)) && Interlocked.CompareExchange(ref _maxOpen, open, seen) != seen)
-        {
-        }
+        RaiseMax(ref _maxOpen, Interlocked.Increment(ref _open));
         using (client)
         {
             try
@@ -124,7 +128,15 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         }
         if (_script.GreetingDelay > TimeSpan.Zero)
         {
-            await Task.Delay(_script.GreetingDelay, ct);
+            RaiseMax(ref _maxGreeting, Interlocked.Increment(ref _greeting));
+            try
+            {
+                await Task.Delay(_script.GreetingDelay, ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _greeting);
+            }
         }
         var reader = new StreamReader(s, Encoding.ASCII, false, 1);
         await SendAsync(s, _script.Greeting, ct);
@@ -157,6 +169,14 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         {
             await SendAsync(ssl, _script.EhloOverTlsReply, ct);
             await ReadAsync(tlsReader);
+        }
+    }
+
+    private static void RaiseMax(ref int max, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, value, seen) != seen)
+        {
         }
     }
 
