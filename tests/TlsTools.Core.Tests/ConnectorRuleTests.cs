@@ -66,7 +66,11 @@ public class ConnectorRuleTests
         [nameof(ConnectorRules.OnPremisesOutboundNeedsSmartHosts)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.ConnectorType = ConnectorType.OnPremises; r.TlsSettings = TlsAuthLevel.CertificateValidation; }),
         [nameof(ConnectorRules.OutboundConnectorNameTooLong)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.TlsSettings = TlsAuthLevel.CertificateValidation; r.Name = new string('n', 65); }),
         [nameof(ConnectorRules.TlsDomainNeedsDomainValidation)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.TlsSettings = TlsAuthLevel.CertificateValidation; r.TlsDomain = "mail.partner.example"; }),
-        [nameof(ConnectorRules.DomainValidationNeedsTlsDomain)] = () => Req(r => r.Direction = ConnectorDirection.Outbound),
+        [nameof(ConnectorRules.DomainValidationNeedsTlsDomain)] = () => Req(r => { Server(r); r.Direction = ConnectorDirection.Outbound; r.SmartHosts = new List<string> { "relay.partner.example" }; }),
+        [nameof(ConnectorRules.OutboundDomainValidationWithoutTlsDomain)] = () => Req(r => r.Direction = ConnectorDirection.Outbound),
+        [nameof(ConnectorRules.PolicyModesNotExplicit)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.TlsSettings = TlsAuthLevel.CertificateValidation; r.AdditionalParameters = Extra(("SmtpDaneMode", null)); }),
+        [nameof(ConnectorRules.LinkedReceiveConnectorRequirements)] = () => Req(r => { Server(r); r.Direction = ConnectorDirection.Outbound; r.TlsSettings = TlsAuthLevel.CertificateValidation; r.AdditionalParameters = Extra(("LinkedReceiveConnector", @"EX01\Inbound from partner")); }),
+        [nameof(ConnectorRules.Exchange2010OnlyParameter)] = () => Req(r => { Server(r); r.Direction = ConnectorDirection.Outbound; r.TlsSettings = TlsAuthLevel.CertificateValidation; r.AdditionalParameters = Extra(("IsCoexistenceConnector", false)); }),
         [nameof(ConnectorRules.RequireTlsNotExplicit)] = () => Req(r => { r.Direction = ConnectorDirection.Inbound; r.TlsSettings = TlsAuthLevel.EncryptionOnly; r.AdditionalParameters = Extra(("RequireTls", null)); }),
         [nameof(ConnectorRules.TlsSettingsNotExplicit)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.TlsSettings = TlsAuthLevel.CertificateValidation; r.AdditionalParameters = Extra(("TlsSettings", null)); }),
         [nameof(ConnectorRules.RequireTlsDisabled)] = () => Req(r => { r.Direction = ConnectorDirection.Inbound; r.TlsSettings = TlsAuthLevel.EncryptionOnly; r.AdditionalParameters = Extra(("RequireTls", false)); }),
@@ -97,6 +101,11 @@ public class ConnectorRuleTests
         [nameof(ConnectorRules.PartnerAcceptsNoMail)] = () => Req(r => { r.TlsSettings = TlsAuthLevel.CertificateValidation; r.TlsSenderCertificateName = "mail.partner.example"; r.Evidence.Add(new MailTlsDomainSummary { Domain = "partner.example", Verdict = MailTlsVerdict.NoMail }); }),
         [nameof(ConnectorRules.SmartHostNotMeasured)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.SmartHosts = new List<string> { "relay.partner.example" }; r.Evidence.Add(Good()); }),
         [nameof(ConnectorRules.NoEvidence)] = () => Req(r => { r.TlsDomain = "mail.partner.example"; r.TlsSenderCertificateName = "mail.partner.example"; }),
+        [nameof(ConnectorRules.PartnerPolicyBlocksDelivery)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Refused, daneApplies: true, daneMatch: false, refusedBy: "DANE"),
+            Delivery("mx2.partner.example", MxDelivery.Refused, daneApplies: true, daneMatch: false, refusedBy: "DANE"))); }),
+        [nameof(ConnectorRules.SmtpDaneModeMandatoryWithoutDane)] = () => Req(r => { r.Direction = ConnectorDirection.Outbound; r.AdditionalParameters = Extra(("SmtpDaneMode", "Mandatory")); r.Evidence.Add(WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Tls, daneApplies: false), Delivery("mx2.partner.example", MxDelivery.Tls, daneApplies: false))); }),
     };
 
     public static IEnumerable<object[]> RuleIds() => ConnectorRules.All.Select(r => new object[] { r.Id });
@@ -230,5 +239,91 @@ public class ConnectorRuleTests
         ConnectorSpecResult result = ConnectorSpecBuilder.Build(Cases[nameof(ConnectorRules.DomainValidationNeedsTlsDomain)]());
         Assert.Empty(result.Specs);
         Assert.All(result.Errors, e => Assert.Equal(RuleSeverity.Error, e.Rule.Severity));
+    }
+
+    [Fact]
+    public void ARuleWithNoDocumentedSourceIsAWarningThatSaysSo()
+    {
+        Assert.All(ConnectorRules.All.Where(r => r.Basis is RuleBasis.Undocumented or RuleBasis.Evidence), r => Assert.Equal(RuleSeverity.Warning, r.Severity));
+        Assert.All(ConnectorRules.All.Where(r => r.Severity == RuleSeverity.Error), r => Assert.False(string.IsNullOrWhiteSpace(r.Source)));
+        ConnectorSpecResult result = ConnectorSpecBuilder.Build(Cases[nameof(ConnectorRules.OutboundConnectorNeedsScope)]());
+        string warning = Assert.Single(result.Specs.SelectMany(s => s.Warnings), w => w.StartsWith(nameof(ConnectorRules.OutboundConnectorNeedsScope) + ":", StringComparison.Ordinal));
+        Assert.Contains("no Microsoft documentation states", warning);
+        Assert.Contains("X11", warning);
+    }
+
+    [Theory]
+    [InlineData(nameof(ConnectorRules.OutboundConnectorNeedsScope))]
+    [InlineData(nameof(ConnectorRules.OnPremisesOutboundNeedsSmartHosts))]
+    [InlineData(nameof(ConnectorRules.SmartHostsNeedUseMXRecordFalse))]
+    [InlineData(nameof(ConnectorRules.RequireTlsNotExplicit))]
+    [InlineData(nameof(ConnectorRules.OutboundDomainValidationWithoutTlsDomain))]
+    public void InferredRulesAreUndocumentedWarnings(string id)
+    {
+        ConnectorRule rule = ConnectorRules.Find(id)!;
+        Assert.Equal(RuleBasis.Undocumented, rule.Basis);
+        Assert.Equal(RuleSeverity.Warning, rule.Severity);
+    }
+
+    [Fact]
+    public void ErrorPoliciesTakesSeveralValues()
+    {
+        ConnectorSpecResult result = ConnectorSpecBuilder.Build(Req(r =>
+        {
+            Server(r);
+            r.Direction = ConnectorDirection.Outbound;
+            r.TlsSettings = TlsAuthLevel.CertificateValidation;
+            r.AdditionalParameters = Extra(("ErrorPolicies", new[] { "downgradednsfailures", "DowngradeCustomFailures" }));
+        }));
+        Assert.True(result.Succeeded, string.Join(" | ", result.Errors));
+        Assert.Equal(new[] { "DowngradeDnsFailures", "DowngradeCustomFailures" }, (string[])Assert.Single(result.Specs).Parameters["ErrorPolicies"]!);
+        Assert.False(ConnectorSpecBuilder.Build(Req(r =>
+        {
+            Server(r);
+            r.Direction = ConnectorDirection.Outbound;
+            r.TlsSettings = TlsAuthLevel.CertificateValidation;
+            r.AdditionalParameters = Extra(("ErrorPolicies", new[] { "Default", "Sometimes" }));
+        })).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("New-SendConnector", "Comment")]
+    [InlineData("New-SendConnector", "SmtpMaxMessagesPerConnection")]
+    [InlineData("New-SendConnector", "IsCoexistenceConnector")]
+    [InlineData("New-SendConnector", "LinkedReceiveConnector")]
+    [InlineData("New-SendConnector", "DomainController")]
+    [InlineData("New-ReceiveConnector", "Banner")]
+    [InlineData("New-ReceiveConnector", "MaxRecipientsPerMessage")]
+    [InlineData("New-ReceiveConnector", "ExtendedProtectionPolicy")]
+    [InlineData("New-ReceiveConnector", "RequireEHLODomain")]
+    [InlineData("New-ReceiveConnector", "Server")]
+    [InlineData("Set-ReceiveConnector", "BareLinefeedRejectionEnabled")]
+    [InlineData("Set-ReceiveConnector", "SmtpUtf8Enabled")]
+    [InlineData("Set-ReceiveConnector", "TarpitInterval")]
+    [InlineData("New-OutboundConnector", "MtaStsMode")]
+    [InlineData("New-OutboundConnector", "SmtpDaneMode")]
+    public void DocumentedParametersAreKnown(string cmdlet, string parameter) =>
+        Assert.NotNull(ExchangeCmdlets.Find(cmdlet)!.Find(parameter));
+
+    [Fact]
+    public void ConnectorSourceIsDefaultHybridWizardOrMigrated()
+    {
+        Assert.Equal(new[] { "Default", "HybridWizard", "Migrated" }, ExchangeCmdlets.NewOutboundConnector.Find("ConnectorSource")!.Values);
+        Assert.Equal(new[] { "Default", "HybridWizard", "Migrated" }, ExchangeCmdlets.NewInboundConnector.Find("ConnectorSource")!.Values);
+        Assert.Null(ExchangeCmdlets.SetReceiveConnector.Find("Usage"));
+        Assert.Null(ExchangeCmdlets.SetReceiveConnector.Find("Server"));
+    }
+
+    [Fact]
+    public void LinkedReceiveConnectorWithItsRequirementsIsAccepted()
+    {
+        var findings = ConnectorValidator.Validate("New-SendConnector", new Hashtable
+        {
+            ["Name"] = "x", ["LinkedReceiveConnector"] = @"EX01\From partner", ["DNSRoutingEnabled"] = false, ["MaxMessageSize"] = "unlimited",
+            ["SmartHosts"] = new[] { "relay.partner.example" }, ["SmartHostAuthMechanism"] = "None",
+            ["RequireTLS"] = true, ["IgnoreSTARTTLS"] = false, ["TlsAuthLevel"] = "CertificateValidation",
+        });
+        Assert.DoesNotContain(findings, f => f.Rule.Severity == RuleSeverity.Error);
+        Assert.Contains(findings, f => f.Rule == ConnectorRules.Exchange2010OnlyParameter);
     }
 }

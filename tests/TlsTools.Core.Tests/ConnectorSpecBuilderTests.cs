@@ -55,7 +55,11 @@ public class ConnectorSpecBuilderTests
 
         ConnectorSpec outbound = result.Specs[1];
         Assert.Equal("Forced TLS to partner.example", outbound.Name);
-        Assert.Equal(new[] { "Name", "ConnectorType", "RecipientDomains", "UseMXRecord", "TlsSettings", "TlsDomain", "Comment" }, Keys(outbound));
+        Assert.Equal(new[] { "Name", "ConnectorType", "RecipientDomains", "UseMXRecord", "TlsSettings", "TlsDomain", "MtaStsMode", "SmtpDaneMode", "Comment" }, Keys(outbound));
+        Assert.Equal("Opportunistic", outbound.Parameters["MtaStsMode"]);
+        Assert.Equal("Opportunistic", outbound.Parameters["SmtpDaneMode"]);
+        Assert.Contains(outbound.Evidence, e => e.StartsWith("MtaStsMode 'Opportunistic', SmtpDaneMode 'Opportunistic': Exchange Online's documented defaults", StringComparison.Ordinal)
+            && e.Contains("was not read"));
         Assert.Equal(true, outbound.Parameters["UseMXRecord"]);
         Assert.Equal("DomainValidation", outbound.Parameters["TlsSettings"]);
         Assert.Equal("mail.partner.example", outbound.Parameters["TlsDomain"]);
@@ -430,6 +434,124 @@ public class ConnectorSpecBuilderTests
                 Assert.Equal(false, spec.Parameters["IgnoreSTARTTLS"]);
             }
         }
+    }
+
+    [Fact]
+    public void TlsDomainIsTheFirstCandidateAndTheEvidenceListsThemAll()
+    {
+        var evidence = Summary("partner.example",
+            Result("mx1.partner.example", "192.0.2.1", new[] { "mx1.partner.example" }),
+            Result("mx2.partner.example", "192.0.2.2", new[] { "*.partner.example" }));
+        ConnectorSpec outbound = Only(Build(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(evidence); }), "New-OutboundConnector");
+        Assert.Equal("*.partner.example", outbound.Parameters["TlsDomain"]);
+        Assert.Contains(outbound.Evidence, e => e.Contains("TlsDomain candidates (every measured certificate satisfies each): *.partner.example, mx1.partner.example."));
+        Assert.DoesNotContain(outbound.Warnings, w => w.StartsWith("CertificateNameMismatch", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WithoutACandidateTheTlsDomainIsFlaggedAndCertificateValidationSuggested()
+    {
+        var evidence = Summary("partner.example",
+            Result("mx1.partner.example", "192.0.2.1", new[] { "mx1.partner.example" }),
+            Result("mx.hoster.example", "198.51.100.1", new[] { "mx.hoster.example" }));
+        ConnectorSpec outbound = Only(Build(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(evidence); }), "New-OutboundConnector");
+        Assert.Contains(outbound.Evidence, e => e.Contains("No TlsDomain candidate") && e.Contains("CertificateValidation"));
+        Assert.Contains(outbound.Warnings, w => w.StartsWith("CertificateNameMismatch", StringComparison.Ordinal));
+        Assert.False(outbound.ReadyToApply);
+    }
+
+    [Fact]
+    public void FullDaneEvidenceMakesSmtpDaneModeMandatory()
+    {
+        MailTlsDomainSummary evidence = WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Tls, daneApplies: true, daneMatch: true),
+            Delivery("mx2.partner.example", MxDelivery.Tls, daneApplies: true, daneMatch: true));
+        ConnectorSpec outbound = Only(Build(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(evidence); }), "New-OutboundConnector");
+        Assert.Equal("Mandatory", outbound.Parameters["SmtpDaneMode"]);
+        Assert.Equal("Opportunistic", outbound.Parameters["MtaStsMode"]);
+        Assert.Contains(outbound.Evidence, e => e.StartsWith("SmtpDaneMode 'Mandatory': DANE applies to every MX host", StringComparison.Ordinal));
+        Assert.Empty(outbound.Warnings);
+        Assert.True(outbound.ReadyToApply);
+    }
+
+    [Fact]
+    public void PartialDaneKeepsOpportunisticAndSaysWhyNotMandatory()
+    {
+        MailTlsDomainSummary evidence = WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Tls, daneApplies: true, daneMatch: true),
+            Delivery("mx2.partner.example", MxDelivery.Tls, daneApplies: false));
+        ConnectorSpec outbound = Only(Build(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(evidence); }), "New-OutboundConnector");
+        Assert.Equal("Opportunistic", outbound.Parameters["SmtpDaneMode"]);
+        Assert.Contains(outbound.Evidence, e => e.Contains("DANE does not cover mx2.partner.example, so Mandatory would queue and drop"));
+        Assert.Empty(outbound.Warnings);
+    }
+
+    [Fact]
+    public void MandatoryGivenForAPartnerWithoutFullDaneWarnsAndBlocks()
+    {
+        MailTlsDomainSummary evidence = WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Tls, daneApplies: true, daneMatch: true),
+            Delivery("mx2.partner.example", MxDelivery.Tls, daneApplies: false));
+        ConnectorSpec outbound = Only(Build(r =>
+        {
+            r.Direction = ConnectorDirection.Outbound;
+            r.Evidence.Add(evidence);
+            r.AdditionalParameters = new Hashtable { ["SmtpDaneMode"] = "Mandatory" };
+        }), "New-OutboundConnector");
+        string w = Assert.Single(outbound.Warnings, x => x.StartsWith("SmtpDaneModeMandatoryWithoutDane:", StringComparison.Ordinal));
+        Assert.Contains("DANE/TLSA does not cover mx2.partner.example", w);
+        Assert.False(outbound.ReadyToApply);
+    }
+
+    [Fact]
+    public void PartnerRecordsThatRefuseEveryHostBlockTheSpec()
+    {
+        MailTlsDomainSummary evidence = WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Refused, mtaStsEnforced: true, mtaStsCovered: false, refusedBy: "MTA-STS"),
+            Delivery("mx2.partner.example", MxDelivery.Refused, mtaStsEnforced: true, mtaStsCovered: false, refusedBy: "MTA-STS"));
+        ConnectorSpec outbound = Only(Build(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(evidence); }), "New-OutboundConnector");
+        var warnings = outbound.Warnings.Where(x => x.StartsWith("PartnerPolicyBlocksDelivery:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, x => Assert.Contains("MTA-STS (MtaStsMode Opportunistic)", x));
+        Assert.All(warnings, x => Assert.Contains("queues it for 24 hours and then drops it", x));
+        Assert.False(outbound.ReadyToApply);
+        Assert.Contains(outbound.Evidence, e => e.Contains("the partner's MTA-STS policy mode is partner.example: Enforce"));
+    }
+
+    [Fact]
+    public void ARefusedHostAmongGoodOnesWarnsWithoutBlocking()
+    {
+        MailTlsDomainSummary evidence = WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Tls, daneApplies: true, daneMatch: true),
+            Delivery("mx2.partner.example", MxDelivery.Refused, daneApplies: true, daneMatch: false, refusedBy: "DANE"));
+        ConnectorSpec outbound = Only(Build(r => { r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(evidence); }), "New-OutboundConnector");
+        string w = Assert.Single(outbound.Warnings);
+        Assert.StartsWith("PartnerPolicyBlocksDelivery: mx2.partner.example: the partner's records refuse delivery under DANE/TLSA (SmtpDaneMode Opportunistic)", w);
+        Assert.True(outbound.ReadyToApply);
+        Assert.Equal("Opportunistic", outbound.Parameters["SmtpDaneMode"]);
+    }
+
+    [Fact]
+    public void SmtpDaneModeNoneSilencesDaneRefusals()
+    {
+        MailTlsDomainSummary evidence = WithPolicy(Good(),
+            Delivery("mx1.partner.example", MxDelivery.Refused, daneApplies: true, daneMatch: false, refusedBy: "DANE"),
+            Delivery("mx2.partner.example", MxDelivery.Refused, daneApplies: true, daneMatch: false, refusedBy: "DANE"));
+        ConnectorSpec outbound = Only(Build(r =>
+        {
+            r.Direction = ConnectorDirection.Outbound;
+            r.Evidence.Add(evidence);
+            r.AdditionalParameters = new Hashtable { ["SmtpDaneMode"] = "None" };
+        }), "New-OutboundConnector");
+        Assert.DoesNotContain(outbound.Warnings, x => x.StartsWith("PartnerPolicyBlocksDelivery:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SendConnectorsCarryNoExchangeOnlineModes()
+    {
+        ConnectorSpec send = Only(Build(r => { r.Platform = ConnectorPlatform.ExchangeServer; r.Direction = ConnectorDirection.Outbound; r.Evidence.Add(Good()); }), "New-SendConnector");
+        Assert.False(send.Parameters.Contains("SmtpDaneMode"));
+        Assert.False(send.Parameters.Contains("MtaStsMode"));
     }
 
     [Fact]

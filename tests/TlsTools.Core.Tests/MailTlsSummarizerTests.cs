@@ -29,7 +29,7 @@ public class MailTlsSummarizerTests
         ChainValid = true,
         NameMatches = true,
         CertificateNotAfter = Now.AddDays(days),
-        CertificateDnsNames = new StringList(new[] { host }),
+        CertificateDnsNames = new StringList(new[] { host, "mail.partner.example" }),
         ExchangeCertificateName = "<I>CN=CA<S>CN=" + host,
         ExchangeTlsLevel = ExchangeTlsLevel.DomainValidation,
         ForcedTlsReady = true,
@@ -45,7 +45,11 @@ public class MailTlsSummarizerTests
         Assert.Equal(ExchangeTlsLevel.DomainValidation, s.LowestExchangeTlsLevel);
         Assert.Empty(s.Reasons);
         Assert.Equal(2, s.MxCount);
-        Assert.Equal(new[] { "mx1", "mx2" }, s.CertificateDnsNames);
+        Assert.Equal(new[] { "mx1", "mail.partner.example", "mx2" }, s.CertificateDnsNames);
+        Assert.Equal(new[] { "mail.partner.example", "*.partner.example" }, s.TlsDomainCandidates);
+        Assert.Equal(DefaultDelivery.Tls, s.DefaultDelivery);
+        Assert.Null(s.DaneApplies);
+        Assert.Null(s.PolicyVerdict);
         Assert.Equal(2, s.ExchangeCertificateNames.Count);
     }
 
@@ -59,6 +63,8 @@ public class MailTlsSummarizerTests
         Assert.Equal(new[] { "mx2" }, s.HostsWithoutTls);
         Assert.Equal(ExchangeTlsLevel.None, s.LowestExchangeTlsLevel);
         Assert.Contains(s.Reasons, r => r.Contains("STARTTLS is not offered"));
+        Assert.Equal(DefaultDelivery.ClearTextPossible, s.DefaultDelivery);
+        Assert.Contains(s.Reasons, r => r.StartsWith("DefaultDelivery ClearTextPossible", StringComparison.Ordinal) && r.Contains("mx2"));
     }
 
     [Fact]
@@ -94,6 +100,7 @@ public class MailTlsSummarizerTests
         Assert.True(s.AllTls);
         Assert.Equal("Tls10", s.WeakestProtocol);
         Assert.Contains(s.Reasons, r => r.Contains("RFC 8996"));
+        Assert.Equal(DefaultDelivery.ClearTextPossible, s.DefaultDelivery);
     }
 
     [Fact]
@@ -101,6 +108,7 @@ public class MailTlsSummarizerTests
     {
         var s = MailTlsSummarizer.Summarize(new MailRoute { Domain = "nullmx.example", IsNullMx = true }, Array.Empty<MailTlsResult>(), Now);
         Assert.Equal(MailTlsVerdict.NoMail, s.Verdict);
+        Assert.Equal(DefaultDelivery.NoMail, s.DefaultDelivery);
         Assert.Equal(0, s.MxCount);
     }
 
@@ -115,6 +123,46 @@ public class MailTlsSummarizerTests
         var s = MailTlsSummarizer.Summarize(route, new[] { Good("mx1") }, Now);
         Assert.Equal(MailTlsVerdict.Fail, s.Verdict);
         Assert.Contains("ghost", s.HostsWithoutTls);
+    }
+
+    [Fact]
+    public void ADnsFailureIsUnknownDelivery()
+    {
+        MailTlsDomainSummary s = MailTlsSummarizer.DnsFailure("partner.example", "SERVFAIL");
+        Assert.Equal(MailTlsVerdict.Fail, s.Verdict);
+        Assert.Equal(DefaultDelivery.Unknown, s.DefaultDelivery);
+    }
+
+    [Fact]
+    public void CertificatesThatShareNoNameStillHaveTheCommonParentCandidate()
+    {
+        MailTlsResult a = Good("mx1.partner.example");
+        a.CertificateDnsNames = new StringList(new[] { "mx1.partner.example" });
+        MailTlsResult b = Good("mx2.partner.example");
+        b.IPAddress = "192.0.2.2";
+        b.CertificateDnsNames = new StringList(new[] { "mx2.partner.example" });
+        var s = MailTlsSummarizer.Summarize(Route("mx1.partner.example", "mx2.partner.example"), new[] { a, b }, Now);
+        Assert.Equal(new[] { "*.partner.example" }, s.TlsDomainCandidates);
+        Assert.Equal(ExchangeTlsLevel.DomainValidation, s.LowestExchangeTlsLevel);
+        Assert.Equal(MailTlsVerdict.Pass, s.Verdict);
+    }
+
+    [Fact]
+    public void WithoutACandidateTheDomainIsAtMostCertificateValidationAndTheBreakingHostIsNamed()
+    {
+        MailTlsResult a = Good("mx1.partner.example");
+        a.Preference = 10;
+        a.CertificateDnsNames = new StringList(new[] { "mx1.partner.example" });
+        MailTlsResult b = Good("mx.hoster.example");
+        b.IPAddress = "192.0.2.2";
+        b.Preference = 20;
+        b.CertificateDnsNames = new StringList(new[] { "mx.hoster.example" });
+        var s = MailTlsSummarizer.Summarize(Route("mx1.partner.example", "mx.hoster.example"), new[] { b, a }, Now);
+        Assert.Empty(s.TlsDomainCandidates);
+        Assert.Equal(ExchangeTlsLevel.CertificateValidation, s.LowestExchangeTlsLevel);
+        Assert.Equal(MailTlsVerdict.Warning, s.Verdict);
+        Assert.Contains(s.Reasons, r => r.StartsWith("No one TlsDomain fits every MX certificate: mx.hoster.example presents mx.hoster.example, which satisfies none of mx1.partner.example, *.partner.example", StringComparison.Ordinal));
+        Assert.True(s.ForcedTlsReady);
     }
 
     [Fact]

@@ -54,7 +54,11 @@ BeforeDiscovery {
         @{ Id = 'OnPremisesOutboundNeedsSmartHosts'; Params = @{ Direction = 'Outbound'; ConnectorType = 'OnPremises'; TlsSettings = 'CertificateValidation' } }
         @{ Id = 'OutboundConnectorNameTooLong'; Params = @{ Direction = 'Outbound'; TlsSettings = 'CertificateValidation'; Name = 'n' * 65 } }
         @{ Id = 'TlsDomainNeedsDomainValidation'; Params = @{ Direction = 'Outbound'; TlsSettings = 'CertificateValidation'; TlsDomain = 'mail.partner.example' } }
-        @{ Id = 'DomainValidationNeedsTlsDomain'; Params = @{ Direction = 'Outbound' } }
+        @{ Id = 'DomainValidationNeedsTlsDomain'; Params = @{ Platform = 'ExchangeServer'; Direction = 'Outbound'; SmartHost = 'relay.partner.example' } }
+        @{ Id = 'OutboundDomainValidationWithoutTlsDomain'; Params = @{ Direction = 'Outbound' } }
+        @{ Id = 'PolicyModesNotExplicit'; Params = @{ Direction = 'Outbound'; TlsSettings = 'CertificateValidation'; AdditionalParameter = @{ MtaStsMode = $null } } }
+        @{ Id = 'LinkedReceiveConnectorRequirements'; Params = @{ Platform = 'ExchangeServer'; Direction = 'Outbound'; TlsSettings = 'CertificateValidation'; AdditionalParameter = @{ LinkedReceiveConnector = 'EX01\From partner' } } }
+        @{ Id = 'Exchange2010OnlyParameter'; Params = @{ Platform = 'ExchangeServer'; Direction = 'Outbound'; TlsSettings = 'CertificateValidation'; AdditionalParameter = @{ IsCoexistenceConnector = $false } } }
         @{ Id = 'RequireTlsNotExplicit'; Params = @{ Direction = 'Inbound'; TlsSettings = 'EncryptionOnly'; AdditionalParameter = @{ RequireTls = $null } } }
         @{ Id = 'TlsSettingsNotExplicit'; Params = @{ Direction = 'Outbound'; TlsSettings = 'CertificateValidation'; AdditionalParameter = @{ TlsSettings = $null } } }
         @{ Id = 'RequireTlsDisabled'; Params = @{ Direction = 'Inbound'; TlsSettings = 'EncryptionOnly'; AdditionalParameter = @{ RequireTls = $false } } }
@@ -83,6 +87,8 @@ BeforeDiscovery {
         @{ Id = 'PartnerAcceptsNoMail'; Params = @{ TlsSettings = 'CertificateValidation'; TlsSenderCertificateName = 'mail.partner.example' }; Measurement = 'NullMx' }
         @{ Id = 'SmartHostNotMeasured'; Params = @{ Direction = 'Outbound'; SmartHost = 'relay.partner.example' }; Measurement = 'Good' }
         @{ Id = 'NoEvidence'; Params = @{ TlsDomain = 'mail.partner.example'; TlsSenderCertificateName = 'mail.partner.example' } }
+        @{ Id = 'PartnerPolicyBlocksDelivery'; Params = @{ Direction = 'Outbound' }; Measurement = 'DaneRefused' }
+        @{ Id = 'SmtpDaneModeMandatoryWithoutDane'; Params = @{ Direction = 'Outbound'; AdditionalParameter = @{ SmtpDaneMode = 'Mandatory' } }; Measurement = 'NoDane' }
     )
 }
 
@@ -245,6 +251,21 @@ BeforeAll {
         [pscustomobject]@{ Errors = $errors; Calls = @($calls) }
     }
 
+    function Add-TestPolicy {
+        <# The policy facts -Summary adds: one DeliveryHosts entry per MX host, as DefaultDeliveryRules decides them. #>
+        param($Summary, [hashtable[]] $Hosts)
+        $entries = foreach ($h in $Hosts) {
+            $d = [TlsTools.MxHostDelivery]::new()
+            $d.MxHost = $h.MxHost; $d.Preference = 10; $d.Delivery = $h.Delivery; $d.DaneApplies = [bool] $h.Dane; $d.DaneMatch = $h.DaneMatch
+            $d.RefusedBy = $h.RefusedBy; $d.Reason = if ($h.RefusedBy -eq 'DANE') { 'DANE/TLSA: no authenticated TLSA record of the host matches the certificate presented' } else { 'over TLS (opportunistic)' }
+            $d
+        }
+        $Summary.DeliveryHosts = [TlsTools.MxHostDeliveryList]::new([TlsTools.MxHostDelivery[]] @($entries))
+        $Summary.DaneApplies = @($Hosts | Where-Object Dane).Count -gt 0
+        $Summary.DefaultDelivery = if (@($Hosts | Where-Object Delivery -eq 'Tls').Count -gt 0) { 'Tls' } else { 'Blocked' }
+        $Summary
+    }
+
     $script:OnPremCert = New-TestCertificate 'mail.contoso.example' @('mail.contoso.example', 'autodiscover.contoso.example')
     $script:Measured = @{
         Good      = New-TestSummary -Results @(
@@ -259,6 +280,16 @@ BeforeAll {
         # TLS 1.0 only: a session, a valid chain, and still ExchangeTlsLevel None.
         LowLevel  = New-TestSummary -Results @(New-TestResult mx1.partner.example 192.0.2.1 @('mail.partner.example') -Protocol Tls10)
         NullMx    = New-TestSummary -NullMx
+        # Authenticated TLSA records that match neither MX certificate: DefaultDelivery Blocked.
+        DaneRefused = Add-TestPolicy (New-TestSummary -Results @(
+                New-TestResult mx1.partner.example 192.0.2.1 @('mx1.partner.example', 'mail.partner.example')
+                New-TestResult mx2.partner.example 192.0.2.2 @('mx2.partner.example', 'mail.partner.example'))) @(
+            @{ MxHost = 'mx1.partner.example'; Delivery = 'Refused'; Dane = $true; DaneMatch = $false; RefusedBy = 'DANE' }
+            @{ MxHost = 'mx2.partner.example'; Delivery = 'Refused'; Dane = $true; DaneMatch = $false; RefusedBy = 'DANE' })
+        # Policy read, no DANE anywhere: SmtpDaneMode Mandatory would queue and drop everything.
+        NoDane = Add-TestPolicy (New-TestSummary -Results @(
+                New-TestResult mx1.partner.example 192.0.2.1 @('mx1.partner.example', 'mail.partner.example'))) @(
+            @{ MxHost = 'mx1.partner.example'; Delivery = 'Tls'; Dane = $false })
     }
 }
 
@@ -335,10 +366,36 @@ Describe 'New-ForcedTlsConnectorSpec' {
 
         It 'names the rule in the error record' {
             $record = $null
-            try { New-ForcedTlsConnectorSpec -PartnerDomain partner.example -Direction Outbound } catch { $record = $_ }
+            try { New-ForcedTlsConnectorSpec -PartnerDomain partner.example -Platform ExchangeServer -Direction Outbound -SmartHost relay.partner.example } catch { $record = $_ }
             $record.FullyQualifiedErrorId | Should -Be 'DomainValidationNeedsTlsDomain,TlsTools.Commands.NewForcedTlsConnectorSpecCommand'
             $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $record.ErrorDetails.RecommendedAction | Should -Match 'X9/P4'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'P4'
+        }
+
+        It 'makes a rule with no documented source a warning that says so' {
+            [TlsTools.Connectors.ConnectorRules]::All | Where-Object { $_.Basis -in 'Undocumented', 'Evidence' -and $_.Severity -eq 'Error' } | Should -BeNullOrEmpty
+            $spec = New-ForcedTlsConnectorSpec -PartnerDomain partner.example -Direction Outbound -WarningVariable w -WarningAction SilentlyContinue
+            $spec.Parameters.Contains('TlsDomain') | Should -BeFalse
+            $spec.ReadyToApply | Should -BeFalse
+            ($w -join "`n") | Should -Match 'OutboundDomainValidationWithoutTlsDomain: .*no Microsoft documentation states'
+        }
+
+        It 'takes several ErrorPolicies values, as New-SendConnector does' {
+            $spec = New-ForcedTlsConnectorSpec -PartnerDomain partner.example -Platform ExchangeServer -Direction Outbound -TlsSettings CertificateValidation `
+                -AdditionalParameter @{ ErrorPolicies = 'DowngradeDnsFailures', 'DowngradeCustomFailures' } -WarningAction SilentlyContinue
+            $spec.Parameters.ErrorPolicies | Should -Be @('DowngradeDnsFailures', 'DowngradeCustomFailures')
+            $call = $spec | Invoke-Spec
+            $call.Parameters.ErrorPolicies | Should -Be @('DowngradeDnsFailures', 'DowngradeCustomFailures')
+        }
+
+        It 'knows every parameter the stand-in of <_> has, and the stand-in every parameter it knows' -ForEach @('New-InboundConnector', 'New-OutboundConnector', 'New-SendConnector', 'New-ReceiveConnector', 'Set-ReceiveConnector', 'Set-TransportConfig') {
+            $name = $_
+            $table = [TlsTools.Connectors.ExchangeCmdlets]::Find($name)
+            $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+            $standIn = (Get-Command $name).Parameters.Values | Where-Object { $_.Name -notin $common -and $_.ParameterType -ne [switch] -and $_.ParameterType -ne [pscredential] } | ForEach-Object Name
+            $known = @($table.Parameters.Name) + @($table.Reserved) + @(if ($name -eq 'Set-TransportConfig') { 'AllowLegacyTLSClients' })
+            $standIn | Where-Object { $_ -notin $known } | Should -BeNullOrEmpty
+            $table.Parameters.Name | Where-Object { $_ -notin $standIn } | Should -BeNullOrEmpty
         }
     }
 
@@ -355,6 +412,25 @@ Describe 'New-ForcedTlsConnectorSpec' {
             } | Should -Not -BeNullOrEmpty
             $specs.ReadyToApply | Should -Be @($true, $true)
             $specs.Warnings | Should -BeNullOrEmpty
+            $specs[1].Parameters.MtaStsMode | Should -Be 'Opportunistic'
+            $specs[1].Parameters.SmtpDaneMode | Should -Be 'Opportunistic'
+        }
+
+        It 'chooses SmtpDaneMode Mandatory when DANE covers every MX host and matches, and warns when the partner records refuse delivery' {
+            $full = Add-TestPolicy (New-TestSummary -Results @(
+                    New-TestResult mx1.partner.example 192.0.2.1 @('mx1.partner.example', 'mail.partner.example')
+                    New-TestResult mx2.partner.example 192.0.2.2 @('mx2.partner.example', 'mail.partner.example'))) @(
+                @{ MxHost = 'mx1.partner.example'; Delivery = 'Tls'; Dane = $true; DaneMatch = $true }
+                @{ MxHost = 'mx2.partner.example'; Delivery = 'Tls'; Dane = $true; DaneMatch = $true })
+            $spec = $full | New-ForcedTlsConnectorSpec -Direction Outbound
+            $spec.Parameters.SmtpDaneMode | Should -Be 'Mandatory'
+            $spec.Parameters.MtaStsMode | Should -Be 'Opportunistic'
+            $spec.ReadyToApply | Should -BeTrue
+
+            $blocked = $Measured.DaneRefused | New-ForcedTlsConnectorSpec -Direction Outbound -WarningVariable w -WarningAction SilentlyContinue
+            $blocked.Parameters.SmtpDaneMode | Should -Be 'Opportunistic'
+            $blocked.ReadyToApply | Should -BeFalse
+            ($w -join "`n") | Should -Match 'PartnerPolicyBlocksDelivery: mx1.partner.example: .*DANE/TLSA'
         }
 
         It 'warns for a host without STARTTLS, an expiring certificate, an untrusted chain and a name mismatch' {

@@ -292,9 +292,10 @@ public static class ConnectorSpecBuilder
         public List<MeasuredCertificate> Peers { get; }
     }
 
-    private static NameSource? Choose(BuildContext c, string parameter, List<MeasuredCertificate> peers, bool local, bool inboundAssumption)
+    private static NameSource? Choose(BuildContext c, string parameter, List<MeasuredCertificate> peers, bool local, bool inboundAssumption,
+        CertificateNameChoice? preset = null, string? suffix = null)
     {
-        CertificateNameChoice? choice = CertificateNameChooser.Choose(
+        CertificateNameChoice? choice = preset ?? CertificateNameChooser.Choose(
             peers.Select(p => (p.Names, p.CommonName)).ToList(), c.Domains);
         if (choice is null)
         {
@@ -324,7 +325,96 @@ public static class ConnectorSpecBuilder
         {
             what += " The partner's outgoing servers are assumed to present the same certificate as its MX hosts; confirm it with the partner.";
         }
+        if (suffix is not null)
+        {
+            what += " " + suffix;
+        }
         return new NameSource(choice.Name, what, peers);
+    }
+
+    /// <summary>
+    /// The TlsDomain of an outbound connector from the measurements: the first of the TlsDomain
+    /// candidates, the values every measured certificate satisfies by Exchange's rule (one connector,
+    /// one TlsDomain for all MX hosts; <see cref="TlsDomainCandidates"/>). Without a candidate, the
+    /// name most certificates carry, which the CertificateNameMismatch warnings then flag.
+    /// </summary>
+    private static NameSource? ChooseTlsDomain(BuildContext c, List<MeasuredCertificate> peers, bool local)
+    {
+        IReadOnlyList<string> candidates;
+        if (local || c.NamesFromSummary)
+        {
+            // Only the summaries' name lists: their own candidates, those every summary shares.
+            candidates = local ? Array.Empty<string>() : c.Summaries
+                .Select(s => (IEnumerable<string>)(s.TlsDomainCandidates ?? StringList.None))
+                .Aggregate((a, b) => a.Intersect(b, StringComparer.OrdinalIgnoreCase))
+                .ToList();
+        }
+        else
+        {
+            candidates = TlsDomainCandidates.From(peers.Select(p => (p.Names, p.CommonName)).ToList(), c.Domains);
+        }
+        if (candidates.Count == 0 && (local || c.NamesFromSummary))
+        {
+            return Choose(c, "TlsDomain", peers, local, inboundAssumption: false);
+        }
+        if (candidates.Count == 0)
+        {
+            string? none = peers.Count == 0 ? null
+                : $"No TlsDomain candidate: no one value (a host name, or *.domain for the domain and its subdomains) fits every certificate measured for {c.DomainList}, so DomainValidation refuses some MX host whatever the TlsDomain; consider -TlsSettings CertificateValidation.";
+            return Choose(c, "TlsDomain", peers, local, inboundAssumption: false, suffix: none);
+        }
+        string first = candidates[0];
+        CertificateNameBasis basis = first.StartsWith("*.", StringComparison.Ordinal) ? CertificateNameBasis.CommonParent : CertificateNameBasis.CarriedByAll;
+        string others = candidates.Count > 1 ? $"TlsDomain candidates (every measured certificate satisfies each): {string.Join(", ", candidates)}." : $"The only TlsDomain candidate.";
+        return Choose(c, "TlsDomain", peers, local, inboundAssumption: false, new CertificateNameChoice(first, basis, peers.Count, peers.Count), others);
+    }
+
+    /// <summary>
+    /// MtaStsMode and SmtpDaneMode of an Exchange Online outbound connector, chosen from the
+    /// partner's policy evidence (the summaries' DeliveryHosts). SmtpDaneMode Mandatory ("the
+    /// destination must support DANE and DNSSEC, or the message is queued 24 hours and then dropped",
+    /// reference section 3) only when DANE applies to every measured MX host and every presented
+    /// certificate matched its TLSA records; Opportunistic otherwise, Exchange Online's default, which
+    /// still enforces the partner's DANE where it applies. MtaStsMode has no Mandatory: Opportunistic
+    /// applies an enforce-mode policy the partner publishes (reference sections 3 and 10.4, blog 4501005).
+    /// </summary>
+    private static (string MtaSts, string Dane, List<string> Evidence) ChoosePolicyModes(BuildContext c)
+    {
+        var evidence = new List<string>();
+        var measured = c.Summaries.Where(s => s.Verdict != MailTlsVerdict.NoMail).ToList();
+        var read = measured.Where(s => s.DaneApplies is not null).ToList();
+        if (measured.Count == 0 || read.Count < measured.Count)
+        {
+            string why = c.Summaries.Count == 0 ? "nothing was measured"
+                : measured.Count == 0 ? "the partner accepts no mail (null MX)"
+                : $"the DANE and MTA-STS policy of {string.Join(", ", measured.Where(s => s.DaneApplies is null).Select(s => s.Domain))} was not read (Test-MailTls -Summary and -Probe read it)";
+            evidence.Add($"MtaStsMode 'Opportunistic', SmtpDaneMode 'Opportunistic': Exchange Online's documented defaults, set explicitly; {why}.");
+            return ("Opportunistic", "Opportunistic", evidence);
+        }
+
+        var hosts = read.SelectMany(s => (s.DeliveryHosts ?? MxHostDeliveryList.None).Select(h => (s.Domain, Host: h))).ToList();
+        bool fullDane = hosts.Count > 0 && hosts.All(h => h.Host.DaneApplies == true && h.Host.DaneMatch == true && h.Host.Delivery == MxDelivery.Tls);
+        string dane;
+        if (fullDane)
+        {
+            dane = "Mandatory";
+            evidence.Add($"SmtpDaneMode 'Mandatory': DANE applies to every MX host of {string.Join(", ", read.Select(s => s.Domain))} ({string.Join(", ", hosts.Select(h => h.Host.MxHost).Distinct(StringComparer.OrdinalIgnoreCase))}) and every certificate presented matched its authenticated TLSA records, so requiring DANE and DNSSEC costs no delivery and keeps a downgrade from bypassing it.");
+        }
+        else
+        {
+            dane = "Opportunistic";
+            var without = hosts.Where(h => h.Host.DaneApplies != true).Select(h => h.Host.MxHost).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            var failing = hosts.Where(h => h.Host.DaneApplies == true && h.Host.DaneMatch != true).Select(h => h.Host.MxHost).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            string why = without.Count == hosts.Count ? "the partner publishes no DNSSEC-authenticated TLSA records for its MX hosts"
+                : without.Count > 0 ? $"DANE does not cover {string.Join(", ", without)}, so Mandatory would queue and drop the mail they would take"
+                : $"the TLSA records of {string.Join(", ", failing)} do not match every certificate presented";
+            evidence.Add($"SmtpDaneMode 'Opportunistic' (Exchange Online's default, which still applies the partner's DANE records where they exist): {why}.");
+        }
+
+        var modes = read.Where(s => s.MtaStsMode is not null).Select(s => $"{s.Domain}: {s.MtaStsMode}").ToList();
+        evidence.Add("MtaStsMode 'Opportunistic' (the only mode that applies a partner's policy; there is no Mandatory): "
+            + (modes.Count == 0 ? "the partner publishes no MTA-STS policy; one it publishes later is applied." : $"the partner's MTA-STS policy mode is {string.Join(", ", modes)}; an enforce-mode policy is applied."));
+        return ("Opportunistic", dane, evidence);
     }
 
     /// <summary>The certificates whose names a connector expects from the other end.</summary>
@@ -378,7 +468,7 @@ public static class ConnectorSpecBuilder
             }
             else if (r.TlsSettings == TlsAuthLevel.DomainValidation)
             {
-                tlsDomain = Choose(c, "TlsDomain", peers, local, inboundAssumption: false);
+                tlsDomain = ChooseTlsDomain(c, peers, local);
                 if (tlsDomain is null && !c.Online && c.OnPremisesType)
                 {
                     tlsDomain = new NameSource(ExchangeOnlineCertificateName,
@@ -402,13 +492,17 @@ public static class ConnectorSpecBuilder
                     .Set("UseMXRecord", smartHosts.Length == 0)
                     .Set("SmartHosts", smartHosts.Length > 0 ? smartHosts : null)
                     .Set("TlsSettings", r.TlsSettings.ToString())
-                    .Set("TlsDomain", tlsDomain?.Name)
+                    .Set("TlsDomain", tlsDomain?.Name);
+                (string mtaSts, string dane, List<string> modeEvidence) = ChoosePolicyModes(c);
+                d.Set("MtaStsMode", mtaSts)
+                    .Set("SmtpDaneMode", dane)
                     .Set("Comment", Comment(c, "to"));
                 if (tlsDomain is not null)
                 {
                     d.Evidence.Add(tlsDomain.Evidence);
                     d.Peers = tlsDomain.Peers;
                 }
+                d.Evidence.AddRange(modeEvidence);
                 drafts.Add(d);
             }
         }
@@ -775,6 +869,13 @@ public static class ConnectorSpecBuilder
                 $"The certificate chain of {HostLabel(group)} is not trusted{errorsText}: {consequence}.", r.MxHost, validates);
         }
 
+        // What the partner's own DANE records and MTA-STS policy make Exchange Online do, under the
+        // modes this connector sets (reference sections 3 and 10.4: queued 24 hours, then dropped).
+        if (d.Cmdlet == ExchangeCmdlets.NewOutboundConnector)
+        {
+            PolicyWarnings(c, d, Warn);
+        }
+
         // The measured level, when nothing more specific explains a shortfall.
         var tested = c.Summaries.Where(s => s.AddressesTested > 0 || (s.Results?.Count ?? 0) > 0).ToList();
         if (forced && tested.Count > 0 && blocking.Count == 0)
@@ -804,6 +905,56 @@ public static class ConnectorSpecBuilder
         {
             Warn(ConnectorRules.NoEvidence,
                 $"Nothing was measured for {string.Join(", ", unmeasured)}: the values were not checked against its servers. Pipe Test-MailTls -Summary into this command, or use -Probe.", string.Join(",", unmeasured));
+        }
+    }
+
+    private static void PolicyWarnings(BuildContext c, Draft d, Action<ConnectorRule, string, object?, bool?> warn)
+    {
+        string daneMode = d.Get("SmtpDaneMode") as string ?? "Opportunistic";
+        string stsMode = d.Get("MtaStsMode") as string ?? "Opportunistic";
+        bool daneOn = !string.Equals(daneMode, "None", StringComparison.OrdinalIgnoreCase);
+        bool stsOn = !string.Equals(stsMode, "None", StringComparison.OrdinalIgnoreCase);
+        foreach (MailTlsDomainSummary s in c.Summaries.Where(s => s.DaneApplies is not null))
+        {
+            var hosts = (s.DeliveryHosts ?? MxHostDeliveryList.None).ToList();
+            var refused = hosts.Where(h => h.Delivery == MxDelivery.Refused
+                && ((h.RefusedBy == "DANE" && daneOn) || (h.RefusedBy == "MTA-STS" && stsOn))).ToList();
+            bool all = refused.Count > 0 && hosts.All(h => h.Delivery is MxDelivery.Refused or MxDelivery.Unknown);
+            foreach (MxHostDelivery h in refused)
+            {
+                string what = h.RefusedBy == "DANE" ? $"DANE/TLSA (SmtpDaneMode {daneMode})" : $"MTA-STS (MtaStsMode {stsMode})";
+                string consequence = all
+                    ? $"no MX host of {s.Domain} takes the mail, so Exchange Online queues it for 24 hours and then drops it"
+                    : "Exchange Online queues mail for this host for 24 hours while it tries another MX host, then drops what is left";
+                warn(ConnectorRules.PartnerPolicyBlocksDelivery,
+                    $"{h.MxHost}: the partner's records refuse delivery under {what}: {h.Reason}; {consequence}.", h.MxHost, all);
+            }
+        }
+
+        if (!string.Equals(daneMode, "Mandatory", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        if (c.Summaries.Count == 0)
+        {
+            warn(ConnectorRules.SmtpDaneModeMandatoryWithoutDane,
+                $"SmtpDaneMode Mandatory: nothing was measured for {c.DomainList}, so whether DANE/TLSA covers every MX host is not known; where it does not, Exchange Online queues the mail for 24 hours and then drops it.", "SmtpDaneMode", false);
+            return;
+        }
+        foreach (MailTlsDomainSummary s in c.Summaries.Where(s => s.Verdict != MailTlsVerdict.NoMail))
+        {
+            if (s.DaneApplies is null)
+            {
+                warn(ConnectorRules.SmtpDaneModeMandatoryWithoutDane,
+                    $"SmtpDaneMode Mandatory: the DANE/TLSA records of {s.Domain} were not read, so whether DANE covers every MX host is not known; where it does not, Exchange Online queues the mail for 24 hours and then drops it.", s.Domain, false);
+                continue;
+            }
+            var without = (s.DeliveryHosts ?? MxHostDeliveryList.None).Where(h => h.DaneApplies != true).Select(h => h.MxHost).ToList();
+            if (without.Count > 0)
+            {
+                warn(ConnectorRules.SmtpDaneModeMandatoryWithoutDane,
+                    $"SmtpDaneMode Mandatory: DANE/TLSA does not cover {string.Join(", ", without)} of {s.Domain} (no DNSSEC-authenticated TLSA records), so Exchange Online queues mail for {(without.Count == s.DeliveryHosts!.Count ? "the domain" : "those hosts")} for 24 hours and then drops it.", s.Domain, null);
+            }
         }
     }
 

@@ -270,8 +270,14 @@ public static class ConnectorValidator
         }
         if (domainValidation && tlsDomain is null)
         {
-            findings.Add(new ConnectorFinding(ConnectorRules.DomainValidationNeedsTlsDomain,
-                "TlsSettings DomainValidation needs a TlsDomain: give -TlsDomain, pipe Test-MailTls -Summary, or use -Probe.", "TlsDomain"));
+            findings.Add(new ConnectorFinding(ConnectorRules.OutboundDomainValidationWithoutTlsDomain,
+                "TlsSettings DomainValidation without a TlsDomain: the help says TlsDomain is what the certificate's FQDN is verified against, and what Exchange Online does without one is not documented. Give -TlsDomain, pipe Test-MailTls -Summary, or use -Probe.", "TlsDomain"));
+        }
+        var unset = new[] { "MtaStsMode", "SmtpDaneMode" }.Where(k => p.String(k) is null).ToList();
+        if (unset.Count > 0)
+        {
+            findings.Add(new ConnectorFinding(ConnectorRules.PolicyModesNotExplicit,
+                $"{string.Join(" and ", unset)} {(unset.Count == 1 ? "is" : "are")} not set: Exchange Online applies its default (Opportunistic), which the specification no longer records.", string.Join(",", unset)));
         }
 
         bool onPremises = string.Equals(p.String("ConnectorType"), "OnPremises", StringComparison.OrdinalIgnoreCase);
@@ -310,9 +316,47 @@ public static class ConnectorValidator
     private static void ValidateSendConnector(ParameterView p, List<ConnectorFinding> findings)
     {
         string[]? spaces = p.List("AddressSpaces");
-        if (spaces is null || spaces.Length == 0)
+        string? linked = p.String("LinkedReceiveConnector");
+        if ((spaces is null || spaces.Length == 0) && linked is null)
         {
             findings.Add(new ConnectorFinding(ConnectorRules.SendConnectorNeedsAddressSpaces, "New-SendConnector needs AddressSpaces: the partner domains it carries mail to.", "AddressSpaces"));
+        }
+        if (linked is not null)
+        {
+            // New-SendConnector, LinkedReceiveConnector: "you must also use ... DNSRoutingEnabled $false,
+            // MaxMessageSize unlimited, Smarthosts, SmarthostAuthMechanism ... you can't use the AddressSpaces parameter."
+            var broken = new List<string>();
+            if (spaces is { Length: > 0 })
+            {
+                broken.Add("it excludes AddressSpaces");
+            }
+            if (p.Bool("DNSRoutingEnabled") != false)
+            {
+                broken.Add("it needs DNSRoutingEnabled $false");
+            }
+            if (!string.Equals(p.String("MaxMessageSize"), "unlimited", StringComparison.OrdinalIgnoreCase))
+            {
+                broken.Add("it needs MaxMessageSize unlimited");
+            }
+            if (p.List("SmartHosts") is not { Length: > 0 })
+            {
+                broken.Add("it needs SmartHosts");
+            }
+            if (p.String("SmartHostAuthMechanism") is null)
+            {
+                broken.Add("it needs SmartHostAuthMechanism");
+            }
+            if (broken.Count > 0)
+            {
+                findings.Add(new ConnectorFinding(ConnectorRules.LinkedReceiveConnectorRequirements,
+                    $"LinkedReceiveConnector '{linked}': {string.Join("; ", broken)}.", "LinkedReceiveConnector"));
+            }
+        }
+        var only2010 = new[] { "IsCoexistenceConnector", "LinkedReceiveConnector" }.Where(k => p.Get(k) is not null).ToList();
+        if (only2010.Count > 0)
+        {
+            findings.Add(new ConnectorFinding(ConnectorRules.Exchange2010OnlyParameter,
+                $"{string.Join(" and ", only2010)} {(only2010.Count == 1 ? "exists" : "exist")} only in Exchange Server 2010: later versions reject the command.", string.Join(",", only2010)));
         }
         var domains = (spaces ?? Array.Empty<string>()).Select(AddressSpaceDomain).ToList();
         CheckDomains(domains, "AddressSpaces", true, findings);

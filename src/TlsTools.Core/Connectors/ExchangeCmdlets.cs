@@ -73,12 +73,18 @@ public static class ExchangeCmdlets
 {
     private static readonly string[] TenantConnectorType = { "Partner", "OnPremises" };
     private static readonly string[] TlsAuthLevels = { "EncryptionOnly", "CertificateValidation", "DomainValidation" };
-    private static readonly string[] ConnectorSources = { "Default", "HybridWizard", "Migrated", "AdminUI" };
+    // New-InboundConnector, New-OutboundConnector: "Valid values are: Default, HybridWizard, Migrated" (an old syntax block also listed AdminUI).
+    private static readonly string[] ConnectorSources = { "Default", "HybridWizard", "Migrated" };
     private static readonly string[] AuthMechanisms = { "None", "Tls", "Integrated", "BasicAuth", "BasicAuthRequireTLS", "ExchangeServer", "ExternalAuthoritative" };
     private static readonly string[] PermissionGroups = { "None", "AnonymousUsers", "ExchangeUsers", "ExchangeServers", "ExchangeLegacyServers", "Partners", "Custom" };
     private static readonly string[] ReceiveUsages = { "Client", "Custom", "Internal", "Internet", "Partner" };
     private static readonly string[] TransportRoles = { "FrontendTransport", "HubTransport" };
     private static readonly string[] ProtocolLoggingLevels = { "None", "Verbose" };
+    // New-SendConnector, ErrorPolicies: "Multiple values can be specified for this parameter, separated by commas."
+    private static readonly string[] ErrorPolicyValues = { "Default", "DowngradeDnsFailures", "DowngradeCustomFailures", "UpgradeCustomFailures" };
+    private static readonly string[] ExtendedProtectionPolicies = { "None", "Allow", "Require" };
+    private static readonly string[] MessageRateSources = { "None", "IPAddress", "User", "All" };
+    private static readonly string[] SizeModes = { "Enabled", "Disabled", "EnabledWithoutValue" };
 
     private static ExchangeParameter B(string n) => new(n, ParameterKind.Bool);
     private static ExchangeParameter I(string n) => new(n, ParameterKind.Int);
@@ -106,6 +112,11 @@ public static class ExchangeCmdlets
         E("ConnectorSource", ConnectorSources), S("Comment"),
     }, new[] { "LinkForModifiedConnector" });
 
+    /// <summary>
+    /// Both parameter sets of New-SendConnector (AddressSpaces, LinkedReceiveConnector), without the
+    /// usage switches (-Usage stands for them), -AuthenticationCredential (a PSCredential), -Force,
+    /// -Confirm and -WhatIf.
+    /// </summary>
     public static readonly ExchangeCmdlet NewSendConnector = new("New-SendConnector", new[]
     {
         S("Name"), L("AddressSpaces"), E("Usage", new[] { "Custom", "Internal", "Internet", "Partner" }), B("DNSRoutingEnabled"),
@@ -113,11 +124,16 @@ public static class ExchangeCmdlets
         I("Port"), B("RequireTLS"), B("IgnoreSTARTTLS"), E("TlsAuthLevel", TlsAuthLevels), S("TlsDomain"), S("TlsCertificateName"),
         S("Fqdn"), B("DomainSecureEnabled"), B("CloudServicesMailEnabled"), E("ConnectorType", new[] { "Default", "XPremises" }),
         B("FrontendProxyEnabled"), L("SourceTransportServers"), S("SourceIPAddress"), B("IsScopedConnector"),
-        B("UseExternalDNSServersEnabled"), S("MaxMessageSize"),
-        E("ErrorPolicies", new[] { "Default", "DowngradeDnsFailures", "DowngradeCustomFailures", "UpgradeCustomFailures" }),
+        B("UseExternalDNSServersEnabled"), S("MaxMessageSize"), EL("ErrorPolicies", ErrorPolicyValues),
         B("ForceHELO"), E("ProtocolLoggingLevel", ProtocolLoggingLevels), S("ConnectionInactivityTimeOut"), B("Enabled"), S("Comment"),
+        I("SmtpMaxMessagesPerConnection"), B("IsCoexistenceConnector"), S("LinkedReceiveConnector"), S("DomainController"),
     }, new[] { "RequireOorg" });
 
+    /// <summary>
+    /// The parameters of New-ReceiveConnector (every parameter set) and Set-ReceiveConnector, without
+    /// the usage switches (-Usage stands for them), -Confirm and -WhatIf. Set-ReceiveConnector has
+    /// Identity, a Name to rename, BareLinefeedRejectionEnabled and SmtpUtf8Enabled, and no Usage or Server.
+    /// </summary>
     private static ExchangeParameter[] ReceiveParameters(bool isNew)
     {
         var list = new List<ExchangeParameter>();
@@ -136,11 +152,26 @@ public static class ExchangeCmdlets
             S("TlsCertificateName"), L("TlsDomainCapabilities"), S("Fqdn"), EL("PermissionGroups", PermissionGroups),
             E("TransportRole", TransportRoles), B("SuppressXAnonymousTls"),
             S("MaxMessageSize"), E("ProtocolLoggingLevel", ProtocolLoggingLevels), B("Enabled"), S("Comment"),
+            B("AdvertiseClientSettings"), S("AuthTarpitInterval"), S("Banner"), B("BinaryMimeEnabled"), B("ChunkingEnabled"),
+            S("ConnectionInactivityTimeout"), S("ConnectionTimeout"), S("DefaultDomain"), B("DeliveryStatusNotificationEnabled"),
+            S("DomainController"), B("EightBitMimeEnabled"), B("EnableAuthGSSAPI"), B("EnhancedStatusCodesEnabled"),
+            E("ExtendedProtectionPolicy", ExtendedProtectionPolicies), B("LongAddressesEnabled"), S("MaxAcknowledgementDelay"),
+            S("MaxHeaderSize"), I("MaxHopCount"), S("MaxInboundConnection"), I("MaxInboundConnectionPercentagePerSource"),
+            S("MaxInboundConnectionPerSource"), I("MaxLocalHopCount"), I("MaxLogonFailures"), S("MaxProtocolErrors"),
+            I("MaxRecipientsPerMessage"), S("MessageRateLimit"), E("MessageRateSource", MessageRateSources), B("OrarEnabled"),
+            B("PipeliningEnabled"), B("RejectReservedSecondLevelRecipientDomains"), B("RejectReservedTopLevelRecipientDomains"),
+            B("RejectSingleLabelRecipientDomains"), B("RequireEHLODomain"), S("ServiceDiscoveryFqdn"), E("SizeEnabled", SizeModes),
+            S("TarpitInterval"),
         });
         if (isNew)
         {
             // Set-ReceiveConnector names the server in its Identity.
             list.Add(S("Server"));
+        }
+        else
+        {
+            list.Add(B("BareLinefeedRejectionEnabled"));
+            list.Add(B("SmtpUtf8Enabled"));
         }
         return list.ToArray();
     }

@@ -35,6 +35,13 @@ public sealed class MailTlsOptions
     public bool IncludeProtocolScan { get; init; }
 
     public AddressFamilyFilter AddressFamily { get; init; } = AddressFamilyFilter.Any;
+
+    /// <summary>
+    /// Read the domain's MTA-STS and DANE policy (a few DNS queries and one HTTPS fetch per domain)
+    /// for its summary's DefaultDelivery, without asking for the policy columns of each result.
+    /// IncludePolicy implies it.
+    /// </summary>
+    public bool ReadPolicy { get; init; }
 }
 
 /// <summary>One address to test.</summary>

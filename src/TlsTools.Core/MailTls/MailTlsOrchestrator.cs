@@ -51,11 +51,14 @@ public sealed class MailTlsOutcome
     /// <summary>The failure to resolve a directly given host with the system resolver.</summary>
     public ProbeFailure? ResolveFailure { get; init; }
 
+    /// <summary>The domain's judged MTA-STS and DANE policy, when it was read (IncludePolicy or ReadPolicy); null otherwise.</summary>
+    public MailTlsPolicy? Policy { get; init; }
+
     /// <summary>The one-line verdict of a domain.</summary>
     public MailTlsDomainSummary Summarize(DateTime? now = null) =>
         DnsFailure is not null || Route is null
             ? MailTlsSummarizer.DnsFailure(Input, DnsFailure?.Message ?? ResolveFailure?.Message ?? "The domain could not be resolved.")
-            : MailTlsSummarizer.Summarize(Route, Results, now);
+            : MailTlsSummarizer.Summarize(Route, Results, now, Policy);
 }
 
 /// <summary>
@@ -78,7 +81,7 @@ public sealed class MailTlsOrchestrator
         _probes = probes;
         _resolver = resolver ?? CreateResolver(options);
         _roots = options.TrustedRootCertificates?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().ToList();
-        if (options.IncludePolicy)
+        if (options.IncludePolicy || options.ReadPolicy)
         {
             var dns = new PolicyDnsClient(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),
                 TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, options.TimeoutSeconds))));
@@ -183,6 +186,7 @@ public sealed class MailTlsOrchestrator
             IsDomain = isDomain,
             Route = route,
             Results = MailTlsSummarizer.InDeliveryOrder(results),
+            Policy = policy,
         };
     }
 

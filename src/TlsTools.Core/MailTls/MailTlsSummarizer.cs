@@ -7,11 +7,22 @@ using TlsTools.Routing;
 
 namespace TlsTools.MailTls;
 
-/// <summary>Turns the per-address results of a domain into the one line a compliance check asserts on.</summary>
+/// <summary>
+/// Turns the per-address results of a domain into the one line a compliance check asserts on,
+/// judged the way Exchange Online decides per connector: one TlsDomain for all MX hosts
+/// (<see cref="TlsDomainCandidates"/>) and, without a connector, the partner's DANE records and
+/// MTA-STS policy under Exchange Online's default modes (<see cref="DefaultDeliveryRules"/>). The
+/// verdict follows from the default delivery: Fail when mail may travel in clear text, cannot be
+/// delivered at all, or an address could not be tested; Warning when something needs attention.
+/// </summary>
 public static class MailTlsSummarizer
 {
-    /// <summary>Summarises <paramref name="unordered"/>, given in any order (they finish in any order).</summary>
-    public static MailTlsDomainSummary Summarize(MailRoute route, IReadOnlyList<MailTlsResult> unordered, DateTime? now = null)
+    /// <summary>
+    /// Summarises <paramref name="unordered"/>, given in any order (they finish in any order).
+    /// <paramref name="policy"/> is the domain's judged MTA-STS and DANE policy; without it default
+    /// delivery is judged as if the domain published none.
+    /// </summary>
+    public static MailTlsDomainSummary Summarize(MailRoute route, IReadOnlyList<MailTlsResult> unordered, DateTime? now = null, MailTlsPolicy? policy = null)
     {
         DateTime at = now ?? DateTime.UtcNow;
         IReadOnlyList<MailTlsResult> results = InDeliveryOrder(unordered);
@@ -23,11 +34,15 @@ public static class MailTlsSummarizer
             MxHosts = new StringList(route.Hosts.Select(h => h.Name)),
             AddressesTested = results.Count,
             Results = new MailTlsResultList(results),
+            MtaStsMode = policy?.MtaStsMode,
+            DaneApplies = policy?.DaneApplies,
+            PolicyVerdict = policy?.Verdict,
         };
 
         if (route.IsNullMx)
         {
             summary.Verdict = MailTlsVerdict.NoMail;
+            summary.DefaultDelivery = DefaultDelivery.NoMail;
             summary.Reasons = new StringList(new[] { "The domain publishes a null MX (RFC 7505): it accepts no mail." });
             summary.LowestExchangeTlsLevel = ExchangeTlsLevel.None;
             return summary;
@@ -72,9 +87,23 @@ public static class MailTlsSummarizer
 
         var established = results.Where(r => r.TlsEstablished).ToList();
         summary.WeakestProtocol = established.OrderBy(r => CipherSuiteFacts.ProtocolRank(r.Protocol)).Select(r => r.Protocol).FirstOrDefault();
-        summary.LowestExchangeTlsLevel = results.Count == 0 || withoutTls.Count > 0
+
+        // One connector, one TlsDomain: DomainValidation for the domain needs a value every MX
+        // certificate satisfies (New-OutboundConnector, TlsDomain; Exchange connector reference X2, X9).
+        TlsDomainAnalysis tlsDomains = TlsDomainCandidates.Analyze(results, string.IsNullOrEmpty(route.Domain) ? Array.Empty<string>() : new[] { route.Domain });
+        summary.TlsDomainCandidates = new StringList(tlsDomains.Candidates);
+        ExchangeTlsLevel lowest = results.Count == 0 || withoutTls.Count > 0
             ? ExchangeTlsLevel.None
             : results.Min(r => r.ExchangeTlsLevel);
+        if (lowest == ExchangeTlsLevel.DomainValidation && tlsDomains.Candidates.Count == 0)
+        {
+            lowest = ExchangeTlsLevel.CertificateValidation;
+            if (tlsDomains.Explanation is not null)
+            {
+                reasons.Add(tlsDomains.Explanation);
+            }
+        }
+        summary.LowestExchangeTlsLevel = lowest;
         summary.ForcedTlsReady = results.Count > 0 && withoutTls.Count == 0 && results.All(r => r.ForcedTlsReady);
         summary.SoonestExpiry = established.Where(r => r.CertificateNotAfter is not null).Select(r => r.CertificateNotAfter).Min();
         summary.CertificateDnsNames = new StringList(established.SelectMany(r => r.CertificateDnsNames).Distinct(StringComparer.OrdinalIgnoreCase));
@@ -85,10 +114,18 @@ public static class MailTlsSummarizer
         bool legacyOnly = established.Any(r => CipherSuiteFacts.ProtocolRank(r.Protocol) < CipherSuiteFacts.ProtocolRank("Tls12"));
         if (legacyOnly)
         {
-            reasons.Add($"A server negotiates only {summary.WeakestProtocol}: TLS 1.0 and 1.1 are deprecated (RFC 8996) and Exchange Online sends with TLS 1.2 or later, so mail to it would travel in clear text.");
+            reasons.Add($"A server negotiates only {summary.WeakestProtocol}: TLS 1.0 and 1.1 are deprecated (RFC 8996) and Exchange Online sends with TLS 1.2 or later, so it cannot use TLS with that server (and sends in clear text unless the partner's policy demands TLS).");
         }
-        bool fail = results.Count == 0 || withoutTls.Count > 0 || legacyOnly;
-        var warnings = new List<string>();
+
+        // What Exchange Online does without a connector: the partner's policy decides.
+        DefaultDeliveryDecision delivery = DefaultDeliveryRules.Decide(route, results, policy);
+        summary.DefaultDelivery = delivery.Delivery;
+        summary.DeliveryHosts = new MxHostDeliveryList(delivery.Hosts);
+        reasons.AddRange(delivery.Reasons);
+
+        bool untested = delivery.Hosts.Any(h => h.Delivery == MxDelivery.Unknown);
+        bool fail = results.Count == 0 || delivery.Delivery != DefaultDelivery.Tls || untested;
+        var warnings = new List<string>(delivery.Warnings);
         if (!fail)
         {
             if (summary.SoonestExpiry is DateTime soonest && (soonest - at).TotalDays < CertificateExpiry.WarningDays)
@@ -125,5 +162,6 @@ public static class MailTlsSummarizer
         Verdict = MailTlsVerdict.Fail,
         Reasons = new StringList(new[] { reason }),
         LowestExchangeTlsLevel = ExchangeTlsLevel.None,
+        DefaultDelivery = DefaultDelivery.Unknown,
     };
 }

@@ -255,6 +255,8 @@ public sealed class NewForcedTlsConnectorSpecCommand : TlsCmdletBase
             HeloName = LocalHost.FullyQualifiedName(),
             TrustedRootCertificates = CertificateSource.LoadAll(this, TrustedRootCertificate),
             UseSystemTrustStore = true,
+            // The partner's DANE and MTA-STS evidence chooses MtaStsMode and SmtpDaneMode.
+            ReadPolicy = true,
         };
         var orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ProbeThrottleLimit));
         var measured = new HashSet<string>(_evidence.Select(e => e.Domain), StringComparer.OrdinalIgnoreCase);

@@ -75,7 +75,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     [Parameter]
     public SwitchParameter IncludeProtocolScan { get; set; }
 
-    /// <summary>Emits one summary per domain instead of one result per address.</summary>
+    /// <summary>Emits one summary per domain instead of one result per address; reads the domain's MTA-STS and DANE policy for its DefaultDelivery.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
@@ -126,6 +126,8 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             UseSystemTrustStore = !IgnoreSystemTrustStore,
             IncludeTranscript = IncludeTranscript,
             IncludePolicy = IncludePolicy,
+            // -Summary always reads the policy: its DefaultDelivery depends on it.
+            ReadPolicy = Summary,
             IncludeProtocolScan = IncludeProtocolScan,
             AddressFamily = AddressFamily,
         };

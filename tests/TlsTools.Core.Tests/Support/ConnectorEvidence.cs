@@ -62,6 +62,35 @@ internal static class ConnectorEvidence
         };
     }
 
+    /// <summary>A default-delivery entry of one MX host, as Test-MailTls -Summary reports it when it read the policy.</summary>
+    public static MxHostDelivery Delivery(string host, MxDelivery delivery, bool daneApplies = false, bool? daneMatch = null, string? refusedBy = null,
+        bool mtaStsEnforced = false, bool? mtaStsCovered = null) => new()
+    {
+        MxHost = host,
+        Preference = 10,
+        Delivery = delivery,
+        DaneApplies = daneApplies,
+        DaneMatch = daneMatch,
+        MtaStsEnforced = mtaStsEnforced,
+        MtaStsCovered = mtaStsCovered,
+        RefusedBy = refusedBy,
+        Reason = refusedBy == "DANE" ? "DANE/TLSA: no authenticated TLSA record of the host matches the certificate 192.0.2.1 presented"
+            : refusedBy == "MTA-STS" ? "MTA-STS: the domain's enforce-mode policy does not list the host in its mx patterns"
+            : "over TLS (opportunistic)",
+    };
+
+    /// <summary>The summary with the policy facts that -Summary adds (DaneApplies, DeliveryHosts, DefaultDelivery).</summary>
+    public static MailTlsDomainSummary WithPolicy(MailTlsDomainSummary summary, params MxHostDelivery[] hosts)
+    {
+        summary.DeliveryHosts = new MxHostDeliveryList(hosts);
+        summary.DaneApplies = hosts.Any(h => h.DaneApplies == true);
+        summary.PolicyVerdict = hosts.Any(h => h.Delivery == MxDelivery.Refused) ? MailTlsPolicyVerdict.Fail : MailTlsPolicyVerdict.Pass;
+        summary.MtaStsMode = hosts.Any(h => h.MtaStsEnforced) ? MtaStsMode.Enforce : null;
+        summary.DefaultDelivery = hosts.Any(h => h.Delivery == MxDelivery.ClearText) ? DefaultDelivery.ClearTextPossible
+            : hosts.Any(h => h.Delivery == MxDelivery.Tls) ? DefaultDelivery.Tls : DefaultDelivery.Blocked;
+        return summary;
+    }
+
     /// <summary>Two MX hosts whose certificates both carry mail.partner.example.</summary>
     public static MailTlsDomainSummary Good(string domain = "partner.example") => Summary(domain,
         Result("mx1." + domain, "192.0.2.1", new[] { "mx1." + domain, "mail." + domain }, domain: domain),

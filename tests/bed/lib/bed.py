@@ -959,6 +959,9 @@ def zones(cfg, meta, ipv6):
         bed.append(("good.mx", "AAAA", "::1"))
     bed.append(("badtlsa.mx", "A", good_addr))
     bed.append(("badta.mx", "A", good_addr))
+    # The one name on the wrongname leaf, as an MX host name of its own: the wrongname server's
+    # certificate matches it (nocommon.bed.test), and shares no name with good.mx's.
+    bed.append(("not-this-host", "A", f"{net}.3"))
     for t in tlsa_records(cfg, meta, ipv6):
         owner = t["name"][: -len(ZONE) - 1]
         bed.append((owner, "TLSA", f"{t['usage']} {t['selector']} {t['matchingType']} {t['data']}"))
@@ -998,13 +1001,19 @@ def zones(cfg, meta, ipv6):
         z[f"{special}.{ZONE}"] = domain(f"{special}.{ZONE}", [(10, f"good.mx.{ZONE}.")])
     z[f"daneta.{ZONE}"] = domain(f"daneta.{ZONE}", [(10, f"legacy.mx.{ZONE}."), (20, f"badta.mx.{ZONE}."),
                                                     (30, f"wrongname.mx.{ZONE}.")])
+    # One TlsDomain per connector: two MX hosts whose certificates share no name, under a common
+    # parent (splitmx: *.mx.bed.test fits both) and with none but bed.test (nocommon: no TlsDomain fits).
+    z[f"splitmx.{ZONE}"] = domain(f"splitmx.{ZONE}", [(10, f"good.mx.{ZONE}."), (20, f"ipsan.mx.{ZONE}.")])
+    z[f"nocommon.{ZONE}"] = domain(f"nocommon.{ZONE}", [(10, f"good.mx.{ZONE}."), (20, f"not-this-host.{ZONE}.")])
+    # A signed domain whose only MX publishes an authenticated TLSA set that matches nothing it presents.
+    z[f"danefail.{ZONE}"] = domain(f"danefail.{ZONE}", [(10, f"badtlsa.mx.{ZONE}.")])
     return z
 
 
 # DNSSEC: bed.test is signed and is the trust anchor; child zones are delegated from it
 # (NS ns.bed.test.) and are secure (DS in bed.test), insecure (no DS) or bogus (DS that
 # matches no key of the child).
-SIGNED_CHILDREN = ("good", "dane", "daneta")
+SIGNED_CHILDREN = ("good", "dane", "daneta", "danefail")
 BOGUS_CHILDREN = ("bogus",)
 
 
@@ -1919,6 +1928,14 @@ def fast_path_ok(cfg, st):
     for name, pid in st.get("pids", {}).items():
         if not (proc_alive(pid) and owned(cfg, pid)):
             return False
+    # A bed started by an older copy of this script lacks the zones added since: restart it.
+    try:
+        with open(f"{cfg.pki}/meta.json", encoding="utf-8") as f:
+            wanted = set(zones(cfg, json.load(f), bool(st.get("ipv6"))))
+    except (OSError, ValueError, KeyError):
+        return False
+    if set(st.get("dns", {}).get("zones", [])) != wanted:
+        return False
     return not health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=False, resolver=bool(st.get("resolver")))
 
 
