@@ -64,9 +64,11 @@ public sealed class MailTlsOutcome
 /// <see cref="WorkThrottle"/> allows, each probe's facts assessed and judged as it finishes. The one
 /// place that does this, for Test-MailTls and New-ForcedTlsConnectorSpec -Probe alike.
 /// </summary>
-public sealed class MailTlsOrchestrator
+public sealed class MailTlsOrchestrator : IDisposable
 {
     private readonly MailTlsOptions _options;
+    private readonly Lazy<(Revocation.RevocationHttpClient Http, Revocation.ChainRevocationChecker Checker)> _revocation;
+    private readonly Revocation.RevocationCache _revocationCache = new();
     private readonly WorkThrottle _probes;
     private readonly IMailDnsResolver _resolver;
     private readonly IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2>? _roots;
@@ -78,6 +80,15 @@ public sealed class MailTlsOrchestrator
         _probes = probes;
         _resolver = resolver ?? CreateResolver(options);
         _roots = options.TrustedRootCertificates?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().ToList();
+        _revocation = new(() =>
+        {
+            var http = new Revocation.RevocationHttpClient(new Revocation.HttpFetchOptions
+            {
+                Route = options.RevocationRoute ?? Revocation.ProxyRoute.Default(null, false, out _),
+                UserAgent = "TlsTools/" + typeof(MailTlsOrchestrator).Assembly.GetName().Version?.ToString(3),
+            });
+            return (http, new Revocation.ChainRevocationChecker(http, _revocationCache, TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds))));
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
         if (options.IncludePolicy)
         {
             var dns = new PolicyDnsClient(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),
@@ -96,6 +107,17 @@ public sealed class MailTlsOrchestrator
     }
 
     public MailTlsOptions Options => _options;
+
+    /// <summary>The CRLs and OCSP answers fetched so far in this run (shared by every address and domain the orchestrator tests).</summary>
+    public Revocation.RevocationCache RevocationCache => _revocationCache;
+
+    public void Dispose()
+    {
+        if (_revocation.IsValueCreated)
+        {
+            _revocation.Value.Http.Dispose();
+        }
+    }
 
     /// <summary>The resolver the options ask for: a domain's whole DNS stage gets TimeoutSeconds.</summary>
     public static IMailDnsResolver CreateResolver(MailTlsOptions options) =>
@@ -224,7 +246,18 @@ public sealed class MailTlsOrchestrator
         CertificateAssessment? certificate = facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls
             ? CertificateAssessment.Assess(tls.PresentedCertificates, _roots, _options.UseSystemTrustStore)
             : null;
-        MailTlsResult result = MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript);
+        // Exchange Online's suites, asked with exactly Microsoft's list, decide a TLS 1.2 session
+        // (not the suites this machine's stack happened to offer); the revocation check of a
+        // validated chain runs beside it.
+        Task<CipherSuites.ExchangeOnlineSuiteFacts>? exchangeOnline = facts.Failure is null && facts.Tls?.Protocol == "Tls12"
+            ? CipherSuites.ExchangeOnlineSuiteProbe.AskAsync(probeTarget, TimeSpan.FromSeconds(_options.TimeoutSeconds), cancellationToken)
+            : null;
+        Task<Revocation.ChainRevocationFacts>? revocation = !_options.SkipRevocationCheck && certificate is { ChainValid: true, Chain.Count: > 1 }
+            ? _revocation.Value.Checker.CheckAsync(certificate.Chain, cancellationToken)
+            : null;
+        CipherSuites.ExchangeOnlineSuiteFacts? exchangeOnlineFacts = exchangeOnline is null ? null : await exchangeOnline.ConfigureAwait(false);
+        Revocation.ChainRevocationFacts? revocationFacts = revocation is null ? null : await revocation.ConfigureAwait(false);
+        MailTlsResult result = MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript, exchangeOnlineFacts, revocationFacts);
         if (policyFacts is not null && policy is not null)
         {
             MailTlsPolicyResultFacts.Apply(result, policyFacts, policy, facts, DateTime.UtcNow);

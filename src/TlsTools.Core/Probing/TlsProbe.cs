@@ -163,7 +163,7 @@ public static class TlsProbe
                 if (target.StartTls == StartTlsProtocol.None)
                 {
                     attempt.DialogOverTls = await connection.Guard(
-                        StartTlsNegotiator.SmtpAsync(channel, target.HeloName, upgrade: false, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        StartTlsNegotiator.SmtpAsync(channel, connection.HeloName, upgrade: false, cancellationToken), cancellationToken).ConfigureAwait(false);
                     await ServerConnection.QuitQuietlyAsync(channel, cancellationToken).ConfigureAwait(false);
                 }
                 else if (target.StartTls == StartTlsProtocol.Smtp)
@@ -180,7 +180,7 @@ public static class TlsProbe
     {
         try
         {
-            await connection.Guard(channel.WriteLineAsync("EHLO " + connection.Target.HeloName, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await connection.Guard(channel.WriteLineAsync("EHLO " + connection.HeloName, cancellationToken), cancellationToken).ConfigureAwait(false);
             SmtpReply ehlo = await connection.Guard(StartTlsNegotiator.ReadSmtpReplyAsync(channel, cancellationToken), cancellationToken).ConfigureAwait(false);
             attempt.EhloOverTlsCode = ehlo.Code;
             attempt.StartTlsAdvertisedOverTls = ehlo.Code == 250 && EhloCapabilities.Parse(ehlo).StartTls;

@@ -121,7 +121,7 @@ internal static class OcspEvaluator
             return;
         }
 
-        BcCertificate? signer = FindSigner(basic, issuer, out string signerName, out string? authorisationProblem);
+        BcCertificate? signer = FindSigner(basic, issuer, now, out string signerName, out string? authorisationProblem);
         result.Issuer = signerName;
         var notes = new List<string>();
 
@@ -206,7 +206,7 @@ internal static class OcspEvaluator
     /// Finds who signed the response: the issuer itself, or a certificate in the response that the
     /// responder ID names. A delegated responder must be issued by the issuer and carry id-kp-OCSPSigning.
     /// </summary>
-    private static BcCertificate? FindSigner(BasicOcspResp basic, BcCertificate? issuer, out string signerName, out string? problem)
+    private static BcCertificate? FindSigner(BasicOcspResp basic, BcCertificate? issuer, DateTime now, out string signerName, out string? problem)
     {
         problem = null;
         ResponderID rid = basic.ResponderId.ToAsn1Object();
@@ -250,6 +250,17 @@ internal static class OcspEvaluator
         if (eku is null || !eku.Contains(KeyPurposeID.id_kp_OCSPSigning))
         {
             problem = $"The response was signed by {signerName}, whose certificate lacks the OCSP-signing purpose (RFC 6960 section 4.2.2.2).";
+            return null;
+        }
+        // A delegated responder's certificate must itself be valid now (RFC 6960 section 4.2.2.2: the
+        // client checks the responder certificate; an expired one authorises nothing).
+        DateTime notBefore = responder.NotBefore.ToUniversalTime();
+        DateTime notAfter = responder.NotAfter.ToUniversalTime();
+        if (now < notBefore - Pki.ClockSkew || now > notAfter)
+        {
+            problem = now > notAfter
+                ? $"The response was signed by {signerName}, a delegated responder whose certificate expired on {Pki.Stamp(notAfter)} (RFC 6960 section 4.2.2.2)."
+                : $"The response was signed by {signerName}, a delegated responder whose certificate is valid only from {Pki.Stamp(notBefore)}.";
             return null;
         }
         return responder;
