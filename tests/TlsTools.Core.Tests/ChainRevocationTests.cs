@@ -165,7 +165,7 @@ public class ChainRevocationTests
         byte[] complete = TestPki.CrlWith(TestPki.IntermediateName, p.Ca.IntermediateKey.Private, 20,
             g => g.AddExtension(X509Extensions.FreshestCrl, false, TestPki.DistributionPoints(deltaUrl)));
         byte[] delta = TestPki.CrlWith(TestPki.IntermediateName, p.Ca.IntermediateKey.Private, 21,
-            g => g.AddExtension(X509Extensions.DeltaCrlIndicator, true, new Org.BouncyCastle.Asn1.DerInteger(20)), (late.SerialNumber, CrlReason.Superseded));
+            g => g.AddExtension(X509Extensions.DeltaCrlIndicator, true, Org.BouncyCastle.Asn1.DerInteger.ValueOf(20)), (late.SerialNumber, CrlReason.Superseded));
         p.Routes["/int.crl"] = _ => Reply.Ok(complete);
         p.Routes["/int-delta.crl"] = _ => Reply.Ok(delta);
         ChainRevocationChecker checker = Checker(new RevocationCache());

@@ -101,7 +101,7 @@ public class CrlScopeTests
     public void ADeltaCrlWhereACompleteOneIsExpectedIsInvalid()
     {
         byte[] delta = TestPki.CrlWith(TestPki.IntermediateName, Ca.IntermediateKey.Private, 8,
-            g => g.AddExtension(X509Extensions.DeltaCrlIndicator, true, new DerInteger(7)));
+            g => g.AddExtension(X509Extensions.DeltaCrlIndicator, true, DerInteger.ValueOf(7)));
         RevocationEndpointResult r = Evaluate(delta, Leaf);
         Assert.Equal(RevocationEndpointStatus.Invalid, r.Status);
         Assert.Contains("delta CRL", r.Detail);
@@ -109,7 +109,7 @@ public class CrlScopeTests
 
     private static byte[] Delta(long number, long baseNumber, AsymmetricKey? key = null, params (BigInteger, int)[] revoked) =>
         TestPki.CrlWith(TestPki.IntermediateName, (key ?? new AsymmetricKey(Ca.IntermediateKey.Private)).Key, number,
-            g => g.AddExtension(X509Extensions.DeltaCrlIndicator, true, new DerInteger(baseNumber)), revoked);
+            g => g.AddExtension(X509Extensions.DeltaCrlIndicator, true, DerInteger.ValueOf(baseNumber)), revoked);
 
     internal sealed record AsymmetricKey(Org.BouncyCastle.Crypto.AsymmetricKeyParameter Key);
 

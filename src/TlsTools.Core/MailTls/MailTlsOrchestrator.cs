@@ -208,6 +208,17 @@ public sealed class MailTlsOrchestrator : IDisposable
         };
     }
 
+    /// <summary>Assesses a presented chain and, when it validates, starts its revocation check (unless switched off).</summary>
+    private (CertificateAssessment, Task<Revocation.ChainRevocationFacts>?) AssessAndCheck(IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> presented,
+        CancellationToken cancellationToken)
+    {
+        CertificateAssessment assessment = CertificateAssessment.Assess(presented, _roots, _options.UseSystemTrustStore);
+        Task<Revocation.ChainRevocationFacts>? revocation = !_options.SkipRevocationCheck && assessment is { ChainValid: true, Chain.Count: > 1 }
+            ? _revocation.Value.Checker.CheckAsync(assessment.Chain, cancellationToken)
+            : null;
+        return (assessment, revocation);
+    }
+
     /// <summary>The targets of a route: every address of every host, hosts in preference order.</summary>
     public static IReadOnlyList<MailTlsTarget> Targets(MailRoute route, int port) =>
         route.Hosts.SelectMany(h => h.Addresses.Select(a => new MailTlsTarget
@@ -237,23 +248,29 @@ public sealed class MailTlsOrchestrator : IDisposable
             StartTls = _options.TlsMode == MailTlsMode.StartTls ? StartTlsProtocol.Smtp : StartTlsProtocol.None,
             HeloName = _options.HeloName,
         };
+        // The chain is assessed, and a validated chain's revocation check started, as soon as the
+        // handshake is done: the CRL and OCSP fetches run while the probe finishes its dialog over TLS.
+        Task<(CertificateAssessment Assessment, Task<Revocation.ChainRevocationFacts>? Revocation)>? early = null;
         ServerTlsFacts facts = await TlsProbe.ProbeAsync(probeTarget, new TlsProbeOptions
         {
             Timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
             RecordTranscript = _options.IncludeTranscript,
             SmtpDialogOverTls = true,
+            OnSession = session => early = session.PresentedCertificates.Count == 0 ? null
+                : Task.Run(() => AssessAndCheck(session.PresentedCertificates, cancellationToken)),
         }, cancellationToken).ConfigureAwait(false);
-        CertificateAssessment? certificate = facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls
-            ? CertificateAssessment.Assess(tls.PresentedCertificates, _roots, _options.UseSystemTrustStore)
-            : null;
+        CertificateAssessment? certificate = null;
+        Task<Revocation.ChainRevocationFacts>? revocation = null;
+        if (facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls)
+        {
+            (certificate, revocation) = early is not null
+                ? await early.ConfigureAwait(false)
+                : AssessAndCheck(tls.PresentedCertificates, cancellationToken);
+        }
         // Exchange Online's suites, asked with exactly Microsoft's list, decide a TLS 1.2 session
-        // (not the suites this machine's stack happened to offer); the revocation check of a
-        // validated chain runs beside it.
+        // (not the suites this machine's stack happened to offer).
         Task<CipherSuites.ExchangeOnlineSuiteFacts>? exchangeOnline = facts.Failure is null && facts.Tls?.Protocol == "Tls12"
             ? CipherSuites.ExchangeOnlineSuiteProbe.AskAsync(probeTarget, TimeSpan.FromSeconds(_options.TimeoutSeconds), cancellationToken)
-            : null;
-        Task<Revocation.ChainRevocationFacts>? revocation = !_options.SkipRevocationCheck && certificate is { ChainValid: true, Chain.Count: > 1 }
-            ? _revocation.Value.Checker.CheckAsync(certificate.Chain, cancellationToken)
             : null;
         CipherSuites.ExchangeOnlineSuiteFacts? exchangeOnlineFacts = exchangeOnline is null ? null : await exchangeOnline.ConfigureAwait(false);
         Revocation.ChainRevocationFacts? revocationFacts = revocation is null ? null : await revocation.ConfigureAwait(false);

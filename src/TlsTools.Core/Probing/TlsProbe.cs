@@ -25,6 +25,13 @@ public sealed class TlsProbeOptions
     /// the handshake.
     /// </summary>
     public bool SmtpDialogOverTls { get; init; }
+
+    /// <summary>
+    /// Called once a handshake succeeds, before the dialog over TLS, with the session's facts: a
+    /// caller can start work on the presented chain (its revocation check) while the probe finishes.
+    /// It must return at once and must not throw.
+    /// </summary>
+    public Action<TlsSessionFacts>? OnSession { get; init; }
 }
 
 /// <summary>
@@ -157,6 +164,7 @@ public static class TlsProbe
                 Offer = offer,
             };
             note($"TLS established: {attempt.Session.Protocol} {attempt.Session.CipherSuite}");
+            options.OnSession?.Invoke(attempt.Session);
             if (options.SmtpDialogOverTls)
             {
                 var channel = new PlainTextChannel(tls.Stream) { Log = log };

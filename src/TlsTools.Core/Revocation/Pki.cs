@@ -17,6 +17,37 @@ internal static class Pki
     public static BcCertificate ToBouncyCastle(X509Certificate2 certificate) =>
         new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, BcCertificate> s_issuers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A CA certificate in BouncyCastle's form, kept for the process by thumbprint (at most 512), with
+    /// its public key already read: BouncyCastle validates an RSA modulus the first time a key is
+    /// read, which costs tens of milliseconds, and it keeps the key in the certificate object. A CA's
+    /// key is the same in every run, so every CRL and OCSP signature it made is checked without that cost.
+    /// </summary>
+    public static BcCertificate IssuerInBouncyCastle(X509Certificate2 certificate)
+    {
+        string key = certificate.Thumbprint;
+        if (s_issuers.TryGetValue(key, out BcCertificate? known))
+        {
+            return known;
+        }
+        BcCertificate bc = ToBouncyCastle(certificate);
+        try
+        {
+            bc.GetPublicKey();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return bc; // a key BouncyCastle cannot read is reported where it is used
+        }
+        if (s_issuers.Count >= 512)
+        {
+            s_issuers.Clear();
+        }
+        return s_issuers.GetOrAdd(key, bc);
+    }
+
     /// <summary>A distinguished name formatted as .NET formats <c>X509Certificate.Subject</c> (<c>CN=..., O=..., C=...</c>).</summary>
     public static string Format(X509Name name)
     {
