@@ -82,11 +82,7 @@ public sealed class MailTlsOrchestrator : IDisposable
         _roots = options.TrustedRootCertificates?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().ToList();
         _revocation = new(() =>
         {
-            var http = new Revocation.RevocationHttpClient(new Revocation.HttpFetchOptions
-            {
-                Route = options.RevocationRoute ?? Revocation.ProxyRoute.Default(null, false, out _),
-                UserAgent = "TlsTools/" + typeof(MailTlsOrchestrator).Assembly.GetName().Version?.ToString(3),
-            });
+            Revocation.RevocationHttpClient http = SharedHttp(options.RevocationRoute ?? Revocation.ProxyRoute.Default(null, false, out _));
             return (http, new Revocation.ChainRevocationChecker(http, _revocationCache, TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds))));
         }, LazyThreadSafetyMode.ExecutionAndPublication);
         if (options.IncludePolicy)
@@ -111,13 +107,23 @@ public sealed class MailTlsOrchestrator : IDisposable
     /// <summary>The CRLs and OCSP answers fetched so far in this run (shared by every address and domain the orchestrator tests).</summary>
     public Revocation.RevocationCache RevocationCache => _revocationCache;
 
+    /// <summary>Nothing to release: the HTTP clients are shared by route for the process (an HttpClient is meant to live long).</summary>
     public void Dispose()
     {
-        if (_revocation.IsValueCreated)
-        {
-            _revocation.Value.Http.Dispose();
-        }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Revocation.RevocationHttpClient> s_http = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The revocation HTTP client of a route, one per route for the process: every request still opens
+    /// a connection of its own (nothing is pooled), but the handler is not built again for every command.
+    /// </summary>
+    private static Revocation.RevocationHttpClient SharedHttp(Revocation.ProxyRoute route) =>
+        s_http.GetOrAdd(route.Source, _ => new Revocation.RevocationHttpClient(new Revocation.HttpFetchOptions
+        {
+            Route = route,
+            UserAgent = "TlsTools/" + typeof(MailTlsOrchestrator).Assembly.GetName().Version?.ToString(3),
+        }));
 
     /// <summary>The resolver the options ask for: a domain's whole DNS stage gets TimeoutSeconds.</summary>
     public static IMailDnsResolver CreateResolver(MailTlsOptions options) =>

@@ -128,14 +128,6 @@ public sealed class ChainRevocationChecker
 
     private async Task<CertificateRevocationFacts> CheckCertificateAsync(X509Certificate2 certificate, X509Certificate2 issuerCertificate, int depth, CancellationToken cancellationToken)
     {
-        BcCertificate subject = Pki.ToBouncyCastle(certificate);
-        BcCertificate issuerBc = Pki.IssuerInBouncyCastle(issuerCertificate);
-        // The chain engine verified every signature of a validated chain: the next certificate is the
-        // issuer, and only its name is compared here (BouncyCastle's certificate signature check costs
-        // tens of milliseconds, which a probe must not pay for what is already known).
-        BcCertificate? issuer = issuerBc.SubjectDN.Equivalent(subject.IssuerDN) ? issuerBc : null;
-        string issuerNote = issuer is null ? $"the next certificate of the chain ({issuerCertificate.Subject}) is not its issuer." : "issuer from the validated chain";
-
         IReadOnlyList<Uri> crlUris;
         IReadOnlyList<Uri> ocspUris;
         try
@@ -149,6 +141,18 @@ public sealed class ChainRevocationChecker
             crlUris = Array.Empty<Uri>();
             ocspUris = Array.Empty<Uri>();
         }
+        if (crlUris.Count > 0)
+        {
+            // The first CRL is requested before anything else is computed: the fetch is the slow part.
+            _ = _cache.Get(Key(crlUris[0], null), () => FetchAsync(crlUris[0], null, cancellationToken), Clock());
+        }
+        BcCertificate subject = Pki.ToBouncyCastle(certificate);
+        BcCertificate issuerBc = Pki.IssuerInBouncyCastle(issuerCertificate);
+        // The chain engine verified every signature of a validated chain: the next certificate is the
+        // issuer, and only its name is compared here (BouncyCastle's certificate signature check costs
+        // tens of milliseconds, which a probe must not pay for what is already known).
+        BcCertificate? issuer = issuerBc.SubjectDN.Equivalent(subject.IssuerDN) ? issuerBc : null;
+        string issuerNote = issuer is null ? $"the next certificate of the chain ({issuerCertificate.Subject}) is not its issuer." : "issuer from the validated chain";
 
         var crls = new List<CrlCheckFacts>();
         var ocsp = new List<RevocationEndpointResult>();
@@ -253,12 +257,14 @@ public sealed class ChainRevocationChecker
     /// <summary>The cached fetch of a GET (<paramref name="ocspRequest"/> null) or an OCSP POST, started under this checker's timeout.</summary>
     private async Task<(RevocationCache.Entry, HttpFetchResult)> GetAsync(Uri uri, byte[]? ocspRequest, CancellationToken cancellationToken)
     {
-        string key = ocspRequest is null ? "GET " + uri.AbsoluteUri : "POST " + uri.AbsoluteUri + " " + Convert.ToBase64String(ocspRequest);
-        RevocationCache.Entry entry = _cache.Get(key, () => FetchAsync(uri, ocspRequest, cancellationToken), Clock());
+        RevocationCache.Entry entry = _cache.Get(Key(uri, ocspRequest), () => FetchAsync(uri, ocspRequest, cancellationToken), Clock());
         HttpFetchResult fetch = await entry.Fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return (entry, fetch);
     }
+
+    private static string Key(Uri uri, byte[]? ocspRequest) =>
+        ocspRequest is null ? "GET " + uri.AbsoluteUri : "POST " + uri.AbsoluteUri + " " + Convert.ToBase64String(ocspRequest);
 
     private async Task<HttpFetchResult> FetchAsync(Uri uri, byte[]? ocspRequest, CancellationToken cancellationToken)
     {

@@ -268,11 +268,19 @@ internal static class CrlEvaluator
         result.Detail = string.Join(" ", notes);
     }
 
-    private static bool SignatureValid(X509Crl crl, BcCertificate issuer)
+    // A CRL kept for a run is checked against each issuer once: every certificate of that CA reuses the answer.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Crl, System.Collections.Concurrent.ConcurrentDictionary<string, bool>> s_verified = new();
+
+    private static bool SignatureValid(X509Crl crl, BcCertificate issuer) =>
+        s_verified.GetValue(crl, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal))
+            .GetOrAdd(Pki.Thumbprint(issuer), _ => VerifySignature(crl, issuer));
+
+    private static bool VerifySignature(X509Crl crl, BcCertificate issuer)
     {
         try
         {
-            return crl.IsSignatureValid(issuer.GetPublicKey());
+            return Pki.PlatformVerifies(crl.GetTbsCertList(), crl.GetSignature(), crl.SigAlgOid, crl.GetSigAlgParams(), issuer)
+                || crl.IsSignatureValid(issuer.GetPublicKey());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -280,12 +280,20 @@ internal static class OcspEvaluator
     {
         try
         {
-            return basic.Verify(signer.GetPublicKey());
+            return PlatformVerifies(basic, signer) || basic.Verify(signer.GetPublicKey());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return false;
         }
+    }
+
+    private static bool PlatformVerifies(BasicOcspResp basic, BcCertificate signer)
+    {
+        BasicOcspResponse response = BasicOcspResponse.GetInstance(Asn1Object.FromByteArray(basic.GetEncoded()));
+        AlgorithmIdentifier algorithm = response.SignatureAlgorithm;
+        byte[]? parameters = algorithm.Parameters is Asn1Encodable p && p.ToAsn1Object() is not DerNull ? p.ToAsn1Object().GetEncoded() : null;
+        return Pki.PlatformVerifies(response.TbsResponseData.GetEncoded(Asn1Encodable.Der), response.Signature.GetOctets(), algorithm.Algorithm.Id, parameters, signer);
     }
 
     private static string ResponseStatusName(int status) => status switch

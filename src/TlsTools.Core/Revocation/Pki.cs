@@ -80,6 +80,55 @@ internal static class Pki
 
     public static bool IsSelfSigned(BcCertificate certificate) => IsIssuerOf(certificate, certificate);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, X509Certificate2> s_platformIssuers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Verifies a signature over <paramref name="signed"/> with <paramref name="issuer"/>'s key using the
+    /// platform (microseconds; BouncyCastle's managed RSA takes about a millisecond), for the common
+    /// algorithms: RSA PKCS#1 and PSS, ECDSA. True only when the platform confirms it; false when it
+    /// cannot (another algorithm, a hash a platform policy refuses, a bad signature): the caller then
+    /// asks BouncyCastle, so the answer does not depend on the platform.
+    /// </summary>
+    public static bool PlatformVerifies(byte[] signed, byte[] signature, string algorithm, byte[]? parameters, BcCertificate issuer)
+    {
+        try
+        {
+            string key = Thumbprint(issuer);
+            X509Certificate2 certificate = s_platformIssuers.TryGetValue(key, out X509Certificate2? known) ? known : Remember(key, issuer);
+            if (Certificates.Der.RsaSignature(algorithm, parameters) is (HashAlgorithmName hash, RSASignaturePadding padding))
+            {
+                using RSA? rsa = certificate.GetRSAPublicKey();
+                return rsa is not null && rsa.VerifyData(signed, signature, hash, padding);
+            }
+            if (Certificates.Der.EcdsaHash(algorithm) is HashAlgorithmName ecHash)
+            {
+                using ECDsa? ec = certificate.GetECDsaPublicKey();
+                if (ec is null)
+                {
+                    return false;
+                }
+                byte[]? fixedSize = Certificates.Der.EcdsaSignatureToFixedSize(signature, (ec.KeySize + 7) / 8);
+                return fixedSize is not null && ec.VerifyData(signed, fixedSize, ecHash);
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException or System.Formats.Asn1.AsnContentException)
+        {
+            // Not decidable here: BouncyCastle decides.
+        }
+        return false;
+    }
+
+    private static X509Certificate2 Remember(string key, BcCertificate issuer)
+    {
+        if (s_platformIssuers.Count >= 512)
+        {
+            s_platformIssuers.Clear();
+        }
+#pragma warning disable SYSLIB0057 // net8.0 and net472 have no X509CertificateLoader
+        return s_platformIssuers.GetOrAdd(key, _ => new X509Certificate2(issuer.GetEncoded()));
+#pragma warning restore SYSLIB0057
+    }
+
     public static string Thumbprint(BcCertificate certificate) => Hex(Sha1(certificate.GetEncoded()));
 
     public static byte[] Sha1(byte[] data)
