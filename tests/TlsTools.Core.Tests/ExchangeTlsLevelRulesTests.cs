@@ -1,3 +1,4 @@
+using System.Linq;
 using TlsTools.MailTls;
 using Xunit;
 
@@ -26,6 +27,70 @@ public class ExchangeTlsLevelRulesTests
         ExchangeTlsLevel level = ExchangeTlsLevelRules.Decide(evidence, out var reasons);
         Assert.Equal(expected, level);
         Assert.Equal(level == ExchangeTlsLevel.DomainValidation, reasons.Count == 0);
+    }
+
+    [Theory]
+    // Microsoft's list names no ECDSA suite: without the answer to Exchange Online's own offer, an ECDSA suite is not one of them.
+    [InlineData("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", null, ExchangeTlsLevel.None)]
+    [InlineData("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", null, ExchangeTlsLevel.None)]
+    // The answer to exactly Exchange Online's suites decides, whatever this machine negotiated.
+    [InlineData("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", true, ExchangeTlsLevel.DomainValidation)]
+    [InlineData("TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", true, ExchangeTlsLevel.DomainValidation)]
+    [InlineData("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", false, ExchangeTlsLevel.None)]
+    [InlineData(null, false, ExchangeTlsLevel.None)]
+    [InlineData(null, true, ExchangeTlsLevel.DomainValidation)]
+    public void Tls12IsDecidedByExchangeOnlinesOwnOffer(string? negotiated, bool? exchangeOnlineAccepted, ExchangeTlsLevel expected)
+    {
+        var evidence = new TlsEvidence
+        {
+            TlsEstablished = true, Protocol = "Tls12", CipherSuite = negotiated, ChainValid = true, NameMatches = true,
+            ExchangeOnlineSuiteAccepted = exchangeOnlineAccepted, ExchangeOnlineSuiteAnswer = "alert handshake_failure (40)",
+        };
+        Assert.Equal(expected, ExchangeTlsLevelRules.Decide(evidence, out var reasons));
+        if (exchangeOnlineAccepted == false)
+        {
+            Assert.Contains(reasons, r => r.Contains("Exchange Online's TLS 1.2 suites") && r.Contains("handshake_failure"));
+        }
+    }
+
+    [Fact]
+    public void TheExchangeOnlineListIsMicrosoftsEightSuitesFromOneSource()
+    {
+        Assert.Equal(8, CipherSuiteFacts.ExchangeOnlineTls12Suites.Count);
+        Assert.Equal(CipherSuites.CipherSuiteInfo.ExchangeOnlineSuites.OrderBy(n => n), CipherSuiteFacts.ExchangeOnlineTls12Suites.OrderBy(n => n));
+        Assert.DoesNotContain(CipherSuiteFacts.ExchangeOnlineTls12Suites, n => n.Contains("ECDSA"));
+        Assert.Equal(new ushort[] { 0xC030, 0xC02F, 0xC028, 0xC027, 0xC014, 0xC013, 0x009D, 0x009C }, CipherSuites.CipherSuiteInfo.ExchangeOnlineSuiteCodes);
+    }
+
+    [Theory]
+    [InlineData(true, true, false, RevocationStatus.Good, ExchangeTlsLevel.EncryptionOnly)]
+    [InlineData(false, true, false, RevocationStatus.Good, ExchangeTlsLevel.EncryptionOnly)]
+    [InlineData(true, true, false, RevocationStatus.NotChecked, ExchangeTlsLevel.EncryptionOnly)]
+    [InlineData(true, false, true, RevocationStatus.Revoked, ExchangeTlsLevel.EncryptionOnly)]
+    [InlineData(true, false, false, RevocationStatus.Revoked, ExchangeTlsLevel.EncryptionOnly)]
+    [InlineData(true, false, true, RevocationStatus.Unknown, ExchangeTlsLevel.DomainValidation)]
+    [InlineData(true, false, false, RevocationStatus.Unknown, ExchangeTlsLevel.CertificateValidation)]
+    [InlineData(true, false, true, RevocationStatus.Good, ExchangeTlsLevel.DomainValidation)]
+    [InlineData(true, false, true, RevocationStatus.NotChecked, ExchangeTlsLevel.DomainValidation)]
+    public void Sha1AndRevocationCapTheLevel(bool chainValid, bool sha1, bool nameMatches, RevocationStatus revocation, ExchangeTlsLevel expected)
+    {
+        var evidence = new TlsEvidence
+        {
+            TlsEstablished = true, Protocol = "Tls13", CipherSuite = "TLS_AES_256_GCM_SHA384", ChainValid = chainValid, NameMatches = nameMatches,
+            Sha1Signed = sha1 ? new[] { "CN=mx.partner.example" } : System.Array.Empty<string>(),
+            Revocation = revocation,
+            RevocationFinding = revocation == RevocationStatus.Revoked ? "CN=mx.partner.example is revoked: the CRL lists it." : null,
+        };
+        ExchangeTlsLevel level = ExchangeTlsLevelRules.Decide(evidence, out var reasons);
+        Assert.Equal(expected, level);
+        if (sha1)
+        {
+            Assert.Contains(reasons, r => r.Contains("SHA-1") && r.Contains("CN=mx.partner.example") && r.Contains("Technical reference details about encryption"));
+        }
+        if (revocation == RevocationStatus.Revoked)
+        {
+            Assert.Contains(reasons, r => r.Contains("is revoked") && r.Contains("New-OutboundConnector"));
+        }
     }
 
     [Theory]

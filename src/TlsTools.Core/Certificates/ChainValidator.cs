@@ -18,6 +18,13 @@ public sealed class ChainValidation
 
     /// <summary>Which anchors made it valid: "System", "Custom", or null.</summary>
     public string? TrustedBy { get; init; }
+
+    /// <summary>
+    /// The certificates of the built chain, leaf first and the trust anchor last (copies that outlive
+    /// the chain engine); empty when the chain did not validate. Revocation checks take each
+    /// certificate's issuer from here, so they never download an issuer.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> Chain { get; init; } = Array.Empty<X509Certificate2>();
 }
 
 /// <summary>
@@ -163,12 +170,22 @@ public static class ChainValidator
             ok = true;
         }
 #endif
+        bool valid = ok && errors.Count == 0;
+        var built = new List<X509Certificate2>();
+        if (valid)
+        {
+            foreach (X509ChainElement element in chain.ChainElements)
+            {
+                built.Add(new X509Certificate2(element.Certificate.RawData));
+            }
+        }
         return new ChainValidation
         {
-            IsValid = ok && errors.Count == 0,
+            IsValid = valid,
             Errors = errors,
             RootSubject = top?.Subject,
-            TrustedBy = ok && errors.Count == 0 ? (customRoots is null ? "System" : "Custom") : null,
+            TrustedBy = valid ? (customRoots is null ? "System" : "Custom") : null,
+            Chain = built,
         };
     }
 }

@@ -21,7 +21,12 @@ public sealed class CipherSuiteInfo
     /// <summary>
     /// The TLS 1.2 suites Exchange Online offers, from Microsoft's published list "TLS cipher suites
     /// supported by Office 365" (Microsoft Learn, "Technical reference details about encryption",
-    /// microsoft-365/compliance/technical-reference-details-about-encryption.md), strongest first.
+    /// microsoft-365/compliance/technical-reference-details-about-encryption.md, MicrosoftDocs/microsoft-365-docs
+    /// commit 00fff532; /work/shared/design/exchange-connectors.md section 10.3), strongest first, in
+    /// Microsoft's order. The list names ECDHE_RSA and RSA suites only: no ECDSA suite has a source,
+    /// so none is on it. This is the one list: <see cref="MailTls.CipherSuiteFacts.ExchangeOnlineTls12Suites"/>,
+    /// the ExchangeOnline flag of Get-TlsCipherSuite and the ClientHello of
+    /// <see cref="ExchangeOnlineSuiteProbe"/> all read it.
     /// </summary>
     public static readonly IReadOnlyList<string> ExchangeOnlineSuites = new[]
     {
@@ -36,6 +41,12 @@ public sealed class CipherSuiteInfo
     };
 
     private static readonly HashSet<string> s_exchangeOnline = new(ExchangeOnlineSuites, StringComparer.Ordinal);
+
+    private static readonly Lazy<IReadOnlyList<ushort>> s_exchangeOnlineCodes = new(() =>
+        ExchangeOnlineSuites.Select(n => CipherSuiteRegistry.Entries.First(e => e.Name == n).Code).ToArray());
+
+    /// <summary>The codes of <see cref="ExchangeOnlineSuites"/>, in Microsoft's order: what an Exchange Online ClientHello offers for TLS 1.2.</summary>
+    public static IReadOnlyList<ushort> ExchangeOnlineSuiteCodes => s_exchangeOnlineCodes.Value;
 
     // Key exchange and authentication of the part before _WITH_ (after TLS_, without _EXPORT).
     private static readonly Dictionary<string, (string Kx, string Au)> s_kxAu = new(StringComparer.Ordinal)

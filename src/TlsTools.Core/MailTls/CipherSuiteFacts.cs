@@ -8,24 +8,12 @@ public static class CipherSuiteFacts
 {
     /// <summary>
     /// The TLS 1.2 suites Exchange Online supports (Microsoft's encryption technical reference):
-    /// the ECDHE_RSA GCM and CBC suites and the two RSA key exchange GCM suites.
+    /// the ECDHE_RSA GCM and CBC suites and the two RSA key exchange GCM suites. The one source is
+    /// <see cref="CipherSuites.CipherSuiteInfo.ExchangeOnlineSuites"/>; the ECDSA suites this set
+    /// once held had no source and are gone.
     /// </summary>
-    public static readonly IReadOnlyCollection<string> ExchangeOnlineTls12Suites = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
-        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
-        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-        "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        "TLS_RSA_WITH_AES_128_GCM_SHA256",
-        // ECDSA certificates: the same key exchange and ciphers with an ECDSA signature.
-        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
-        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-    };
+    public static readonly IReadOnlyCollection<string> ExchangeOnlineTls12Suites =
+        new HashSet<string>(CipherSuites.CipherSuiteInfo.ExchangeOnlineSuites, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The key exchange named by an IANA suite name: ECDHE, DHE, RSA, or ECDHE for TLS 1.3 suites.</summary>
     public static string? KeyExchange(string? ianaName)

@@ -10,7 +10,10 @@ public enum ExchangeTlsLevel
     None = 0,
     /// <summary>TLS is negotiated; the certificate is not checked.</summary>
     EncryptionOnly = 1,
-    /// <summary>TLS with a certificate that chains to a trusted root and is valid.</summary>
+    /// <summary>
+    /// TLS with a certificate that chains to a trusted root and is valid: not revoked ("certificate
+    /// chain validation and revocation lists checks", New-OutboundConnector) and not signed with SHA-1.
+    /// </summary>
     CertificateValidation = 2,
     /// <summary>CertificateValidation, and the certificate's name matches the TlsDomain.</summary>
     DomainValidation = 3,

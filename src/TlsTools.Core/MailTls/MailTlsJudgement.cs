@@ -2,8 +2,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using TlsTools.Certificates;
+using TlsTools.CipherSuites;
 using TlsTools.Net;
 using TlsTools.Probing;
+using TlsTools.Revocation;
 
 namespace TlsTools.MailTls;
 
@@ -14,7 +16,14 @@ namespace TlsTools.MailTls;
 /// </summary>
 public static class MailTlsJudgement
 {
-    public static MailTlsResult Judge(MailTlsTarget target, ServerTlsFacts facts, CertificateAssessment? certificate, System.DateTime now, bool includeTranscript = false)
+    /// <summary>
+    /// Judges one address. <paramref name="exchangeOnlineSuites"/> is the server's answer to exactly
+    /// Exchange Online's TLS 1.2 suites (asked for TLS 1.2 sessions); without it the negotiated suite
+    /// decides. <paramref name="revocation"/> holds the revocation facts of the validated chain;
+    /// without them RevocationStatus is NotChecked.
+    /// </summary>
+    public static MailTlsResult Judge(MailTlsTarget target, ServerTlsFacts facts, CertificateAssessment? certificate, System.DateTime now, bool includeTranscript = false,
+        ExchangeOnlineSuiteFacts? exchangeOnlineSuites = null, ChainRevocationFacts? revocation = null)
     {
         var r = new MailTlsResult
         {
@@ -84,6 +93,30 @@ public static class MailTlsJudgement
             r.ChainErrors = new StringList(certificate.ChainErrors);
             r.RootIssuer = certificate.RootIssuer;
             r.NameMatches = NameMatches(target, f);
+            r.Sha1Signature = certificate.Sha1Signed.Count > 0;
+        }
+
+        bool? exchangeOnlineAccepted = null;
+        if (exchangeOnlineSuites is not null && tls.Protocol == "Tls12")
+        {
+            exchangeOnlineAccepted = exchangeOnlineSuites.Accepted;
+            r.ExchangeOnlineCipherSuite = exchangeOnlineSuites.Suite;
+            notes.AddRange(ExchangeOnlineSuiteNotes(exchangeOnlineSuites, tls.CipherSuite));
+        }
+
+        RevocationVerdict? verdict = null;
+        if (revocation is not null)
+        {
+            verdict = RevocationJudgement.Judge(revocation);
+            r.RevocationStatus = verdict.Status;
+            r.RevocationProxy = verdict.Status == RevocationStatus.NotChecked ? null : revocation.Proxy;
+            if (verdict.Status == RevocationStatus.Unknown)
+            {
+                notes.Add("Revocation could not be confirmed, so the level stands; Exchange, which checks revocation for CertificateValidation " +
+                    "and DomainValidation, may refuse the chain if it cannot get an answer either (" +
+                    (revocation.Proxy == "direct" ? "checked connecting directly" : "checked through " + revocation.Proxy) + "): " +
+                    string.Join(" ", verdict.Findings));
+            }
         }
 
         r.ExchangeTlsLevel = ExchangeTlsLevelRules.Decide(new TlsEvidence
@@ -93,11 +126,30 @@ public static class MailTlsJudgement
             CipherSuite = r.CipherSuite,
             ChainValid = r.ChainValid,
             NameMatches = r.NameMatches,
+            ExchangeOnlineSuiteAccepted = exchangeOnlineAccepted,
+            ExchangeOnlineSuiteAnswer = exchangeOnlineSuites?.Answer,
+            Sha1Signed = certificate?.Sha1Signed ?? System.Array.Empty<string>(),
+            Revocation = r.RevocationStatus,
+            RevocationFinding = verdict is { Status: RevocationStatus.Revoked, Findings.Count: > 0 } ? verdict.Findings[0] : null,
         }, out IReadOnlyList<string> reasons);
         r.ForcedTlsReady = r.ExchangeTlsLevel >= ExchangeTlsLevel.CertificateValidation;
         notes.AddRange(reasons);
         r.Notes = new StringList(notes);
         return r;
+    }
+
+    /// <summary>What the answer to Exchange Online's suites adds to the notes: a question that could not be asked, or a suite that differs from this machine's.</summary>
+    private static IEnumerable<string> ExchangeOnlineSuiteNotes(ExchangeOnlineSuiteFacts answer, string? negotiated)
+    {
+        if (answer.Failure is { } failure)
+        {
+            yield return "Exchange Online's TLS 1.2 suites could not be offered on a second connection (" + failure.Message +
+                "); the suite this machine negotiated decides instead.";
+        }
+        else if (answer.Accepted == true && negotiated is not null && !string.Equals(negotiated, answer.Suite, System.StringComparison.OrdinalIgnoreCase))
+        {
+            yield return $"This machine negotiated {negotiated}; offered exactly Exchange Online's suites, the server chose {answer.Suite}, which is what Exchange Online would get.";
+        }
     }
 
     /// <summary>

@@ -17,8 +17,8 @@ public sealed class MailTlsOptions
     /// <summary>The time allowed for one address, from connect to QUIT.</summary>
     public int TimeoutSeconds { get; init; } = 30;
 
-    /// <summary>The EHLO name.</summary>
-    public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
+    /// <summary>The EHLO name; null sends the address literal of each connection's local end (the machine has no fully qualified name).</summary>
+    public string? HeloName { get; init; } = LocalHost.FullyQualifiedName();
 
     /// <summary>Extra trust anchors for chain validation.</summary>
     public X509Certificate2Collection? TrustedRootCertificates { get; init; }
@@ -42,6 +42,19 @@ public sealed class MailTlsOptions
     /// IncludePolicy implies it.
     /// </summary>
     public bool ReadPolicy { get; init; }
+
+    /// <summary>
+    /// Leave out the revocation check of each validated chain (RevocationStatus NotChecked): no CRL or
+    /// OCSP request is made. By default every validated chain is checked, as Exchange's
+    /// CertificateValidation does ("certificate chain validation and revocation lists checks").
+    /// </summary>
+    public bool SkipRevocationCheck { get; init; }
+
+    /// <summary>
+    /// How the revocation checks reach the network; null takes <see cref="Revocation.ProxyRoute.Default"/>:
+    /// the machine's WinHTTP proxy on Windows (the one Exchange's CryptoAPI uses), direct elsewhere.
+    /// </summary>
+    public Revocation.ProxyRoute? RevocationRoute { get; init; }
 }
 
 /// <summary>One address to test.</summary>

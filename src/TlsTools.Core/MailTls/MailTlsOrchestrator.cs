@@ -67,9 +67,11 @@ public sealed class MailTlsOutcome
 /// <see cref="WorkThrottle"/> allows, each probe's facts assessed and judged as it finishes. The one
 /// place that does this, for Test-MailTls and New-ForcedTlsConnectorSpec -Probe alike.
 /// </summary>
-public sealed class MailTlsOrchestrator
+public sealed class MailTlsOrchestrator : IDisposable
 {
     private readonly MailTlsOptions _options;
+    private readonly Lazy<(Revocation.RevocationHttpClient Http, Revocation.ChainRevocationChecker Checker)> _revocation;
+    private readonly Revocation.RevocationCache _revocationCache = new();
     private readonly WorkThrottle _probes;
     private readonly IMailDnsResolver _resolver;
     private readonly IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2>? _roots;
@@ -81,6 +83,11 @@ public sealed class MailTlsOrchestrator
         _probes = probes;
         _resolver = resolver ?? CreateResolver(options);
         _roots = options.TrustedRootCertificates?.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>().ToList();
+        _revocation = new(() =>
+        {
+            Revocation.RevocationHttpClient http = SharedHttp(options.RevocationRoute ?? Revocation.ProxyRoute.Default(null, false, out _));
+            return (http, new Revocation.ChainRevocationChecker(http, _revocationCache, TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds))));
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
         if (options.IncludePolicy || options.ReadPolicy)
         {
             var dns = new PolicyDnsClient(options.DnsServer is null ? null : DnsClientResolver.ParseServer(options.DnsServer),
@@ -99,6 +106,27 @@ public sealed class MailTlsOrchestrator
     }
 
     public MailTlsOptions Options => _options;
+
+    /// <summary>The CRLs and OCSP answers fetched so far in this run (shared by every address and domain the orchestrator tests).</summary>
+    public Revocation.RevocationCache RevocationCache => _revocationCache;
+
+    /// <summary>Nothing to release: the HTTP clients are shared by route for the process (an HttpClient is meant to live long).</summary>
+    public void Dispose()
+    {
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Revocation.RevocationHttpClient> s_http = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The revocation HTTP client of a route, one per route for the process: every request still opens
+    /// a connection of its own (nothing is pooled), but the handler is not built again for every command.
+    /// </summary>
+    private static Revocation.RevocationHttpClient SharedHttp(Revocation.ProxyRoute route) =>
+        s_http.GetOrAdd(route.Source, _ => new Revocation.RevocationHttpClient(new Revocation.HttpFetchOptions
+        {
+            Route = route,
+            UserAgent = "TlsTools/" + typeof(MailTlsOrchestrator).Assembly.GetName().Version?.ToString(3),
+        }));
 
     /// <summary>The resolver the options ask for: a domain's whole DNS stage gets TimeoutSeconds.</summary>
     public static IMailDnsResolver CreateResolver(MailTlsOptions options) =>
@@ -190,6 +218,17 @@ public sealed class MailTlsOrchestrator
         };
     }
 
+    /// <summary>Assesses a presented chain and, when it validates, starts its revocation check (unless switched off).</summary>
+    private (CertificateAssessment, Task<Revocation.ChainRevocationFacts>?) AssessAndCheck(IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> presented,
+        CancellationToken cancellationToken)
+    {
+        CertificateAssessment assessment = CertificateAssessment.Assess(presented, _roots, _options.UseSystemTrustStore);
+        Task<Revocation.ChainRevocationFacts>? revocation = !_options.SkipRevocationCheck && assessment is { ChainValid: true, Chain.Count: > 1 }
+            ? _revocation.Value.Checker.CheckAsync(assessment.Chain, cancellationToken)
+            : null;
+        return (assessment, revocation);
+    }
+
     /// <summary>The targets of a route: every address of every host, hosts in preference order.</summary>
     public static IReadOnlyList<MailTlsTarget> Targets(MailRoute route, int port) =>
         route.Hosts.SelectMany(h => h.Addresses.Select(a => new MailTlsTarget
@@ -219,16 +258,33 @@ public sealed class MailTlsOrchestrator
             StartTls = _options.TlsMode == MailTlsMode.StartTls ? StartTlsProtocol.Smtp : StartTlsProtocol.None,
             HeloName = _options.HeloName,
         };
+        // The chain is assessed, and a validated chain's revocation check started, as soon as the
+        // handshake is done: the CRL and OCSP fetches run while the probe finishes its dialog over TLS.
+        Task<(CertificateAssessment Assessment, Task<Revocation.ChainRevocationFacts>? Revocation)>? early = null;
         ServerTlsFacts facts = await TlsProbe.ProbeAsync(probeTarget, new TlsProbeOptions
         {
             Timeout = TimeSpan.FromSeconds(_options.TimeoutSeconds),
             RecordTranscript = _options.IncludeTranscript,
             SmtpDialogOverTls = true,
+            OnSession = session => early = session.PresentedCertificates.Count == 0 ? null
+                : Task.Run(() => AssessAndCheck(session.PresentedCertificates, cancellationToken)),
         }, cancellationToken).ConfigureAwait(false);
-        CertificateAssessment? certificate = facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls
-            ? CertificateAssessment.Assess(tls.PresentedCertificates, _roots, _options.UseSystemTrustStore)
+        CertificateAssessment? certificate = null;
+        Task<Revocation.ChainRevocationFacts>? revocation = null;
+        if (facts.Failure is null && facts.Tls is { PresentedCertificates.Count: > 0 } tls)
+        {
+            (certificate, revocation) = early is not null
+                ? await early.ConfigureAwait(false)
+                : AssessAndCheck(tls.PresentedCertificates, cancellationToken);
+        }
+        // Exchange Online's suites, asked with exactly Microsoft's list, decide a TLS 1.2 session
+        // (not the suites this machine's stack happened to offer).
+        Task<CipherSuites.ExchangeOnlineSuiteFacts>? exchangeOnline = facts.Failure is null && facts.Tls?.Protocol == "Tls12"
+            ? CipherSuites.ExchangeOnlineSuiteProbe.AskAsync(probeTarget, TimeSpan.FromSeconds(_options.TimeoutSeconds), cancellationToken)
             : null;
-        MailTlsResult result = MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript);
+        CipherSuites.ExchangeOnlineSuiteFacts? exchangeOnlineFacts = exchangeOnline is null ? null : await exchangeOnline.ConfigureAwait(false);
+        Revocation.ChainRevocationFacts? revocationFacts = revocation is null ? null : await revocation.ConfigureAwait(false);
+        MailTlsResult result = MailTlsJudgement.Judge(target, facts, certificate, DateTime.UtcNow, _options.IncludeTranscript, exchangeOnlineFacts, revocationFacts);
         if (policyFacts is not null && policy is not null)
         {
             MailTlsPolicyResultFacts.Apply(result, policyFacts, policy, facts, DateTime.UtcNow);

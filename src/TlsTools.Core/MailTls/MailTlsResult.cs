@@ -109,6 +109,22 @@ public sealed class MailTlsResult
     /// <summary>With -IncludeProtocolScan: whether the server imposes its own cipher suite order.</summary>
     public bool? ServerPrefersOwnOrder { get; set; }
 
+    /// <summary>
+    /// The TLS 1.2 suite the server chose when offered exactly Exchange Online's suites, in Microsoft's
+    /// order (what Exchange Online would get); null when not asked (no TLS, a TLS 1.3 session) or when
+    /// it took none of them (then ExchangeTlsLevel is None and Notes say what it answered).
+    /// </summary>
+    public string? ExchangeOnlineCipherSuite { get; set; }
+
+    /// <summary>True when the leaf or an intermediate of the chain is signed with SHA-1 (Exchange Online refuses SHA-1 certificates); null without a certificate.</summary>
+    public bool? Sha1Signature { get; set; }
+
+    /// <summary>Good, Revoked, Unknown (no verified answer; the level stands and Notes say why) or NotChecked (no validated chain, or -SkipRevocationCheck).</summary>
+    public RevocationStatus RevocationStatus { get; set; } = RevocationStatus.NotChecked;
+
+    /// <summary>The proxy the revocation checks went through ("direct" when none); null when nothing was checked.</summary>
+    public string? RevocationProxy { get; set; }
+
     /// <summary>The row for a domain that publishes a null MX (RFC 7505): no server, no TLS to test, no error.</summary>
     public static MailTlsResult NullMx(string domain) => new()
     {

@@ -30,7 +30,7 @@ public sealed class MailTlsPolicyOptions
 
     public AddressFamilyFilter AddressFamily { get; init; } = AddressFamilyFilter.Any;
 
-    public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
+    public string? HeloName { get; init; } = LocalHost.FullyQualifiedName();
 
     /// <summary>
     /// Probe the addresses of hosts that publish TLSA records, and of every host under an MTA-STS

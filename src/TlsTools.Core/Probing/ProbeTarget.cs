@@ -20,8 +20,11 @@ public sealed class ProbeTarget
     /// <summary>The SNI name given explicitly; null sends <see cref="HostName"/> unless it is an address literal.</summary>
     public string? ServerName { get; init; }
 
-    /// <summary>The name sent with EHLO.</summary>
-    public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
+    /// <summary>
+    /// The name sent with EHLO: by default the machine's fully qualified name; null (a machine
+    /// without one) sends the address literal of each connection's local end (<see cref="ServerConnection.HeloName"/>).
+    /// </summary>
+    public string? HeloName { get; init; } = LocalHost.FullyQualifiedName();
 
     /// <summary>The SNI name the handshake sends, or null for none (address literals get no SNI, RFC 6066 section 3).</summary>
     public string? Sni => ServerName ?? (IPAddress.TryParse(HostName, out _) ? null : HostName);

@@ -18,7 +18,7 @@ public sealed class RemoteCertificateRequest
     public string? ServerName { get; init; }
 
     /// <summary>The name sent in EHLO for SMTP STARTTLS.</summary>
-    public string HeloName { get; init; } = LocalHost.FullyQualifiedName();
+    public string? HeloName { get; init; } = LocalHost.FullyQualifiedName();
 
     /// <summary>The time allowed for the probe of one address.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);

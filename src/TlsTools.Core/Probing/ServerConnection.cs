@@ -24,6 +24,7 @@ public sealed class ServerConnection : IDisposable
         _client = client;
         Stream = client.GetStream();
         Channel = channel;
+        HeloName = LocalHost.HeloName(target.HeloName, client.Client.LocalEndPoint);
         // Reads on .NET Framework ignore tokens: closing the socket is what interrupts them.
         _closeOnCancel = cancellationToken.Register(static c => ((TcpClient)c!).Dispose(), client);
     }
@@ -35,6 +36,12 @@ public sealed class ServerConnection : IDisposable
 
     /// <summary>The line channel of the plain-text dialog (its Log is the transcript).</summary>
     public PlainTextChannel Channel { get; }
+
+    /// <summary>
+    /// The EHLO name of this connection: the target's, or, when it has none, the address literal of
+    /// the connection's local end (RFC 5321 sections 4.1.1.1 and 4.1.3).
+    /// </summary>
+    public string HeloName { get; }
 
     /// <summary>What the plain-text dialog learned; null for TLS on connect.</summary>
     public PlainTextDialogResult? Dialog { get; private set; }
@@ -75,7 +82,7 @@ public sealed class ServerConnection : IDisposable
                 AtTlsStart = true;
                 break;
             case StartTlsProtocol.Smtp:
-                Dialog = await StartTlsNegotiator.SmtpAsync(Channel, Target.HeloName, upgrade: false, cancellationToken).ConfigureAwait(false);
+                Dialog = await StartTlsNegotiator.SmtpAsync(Channel, HeloName, upgrade: false, cancellationToken).ConfigureAwait(false);
                 if (Dialog.StartTlsOffered)
                 {
                     await StartTlsNegotiator.SmtpStartTlsAsync(Channel, cancellationToken).ConfigureAwait(false);

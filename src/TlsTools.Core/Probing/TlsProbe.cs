@@ -25,6 +25,13 @@ public sealed class TlsProbeOptions
     /// the handshake.
     /// </summary>
     public bool SmtpDialogOverTls { get; init; }
+
+    /// <summary>
+    /// Called once a handshake succeeds, before the dialog over TLS, with the session's facts: a
+    /// caller can start work on the presented chain (its revocation check) while the probe finishes.
+    /// It must return at once and must not throw.
+    /// </summary>
+    public Action<TlsSessionFacts>? OnSession { get; init; }
 }
 
 /// <summary>
@@ -157,13 +164,14 @@ public static class TlsProbe
                 Offer = offer,
             };
             note($"TLS established: {attempt.Session.Protocol} {attempt.Session.CipherSuite}");
+            options.OnSession?.Invoke(attempt.Session);
             if (options.SmtpDialogOverTls)
             {
                 var channel = new PlainTextChannel(tls.Stream) { Log = log };
                 if (target.StartTls == StartTlsProtocol.None)
                 {
                     attempt.DialogOverTls = await connection.Guard(
-                        StartTlsNegotiator.SmtpAsync(channel, target.HeloName, upgrade: false, cancellationToken), cancellationToken).ConfigureAwait(false);
+                        StartTlsNegotiator.SmtpAsync(channel, connection.HeloName, upgrade: false, cancellationToken), cancellationToken).ConfigureAwait(false);
                     await ServerConnection.QuitQuietlyAsync(channel, cancellationToken).ConfigureAwait(false);
                 }
                 else if (target.StartTls == StartTlsProtocol.Smtp)
@@ -180,7 +188,7 @@ public static class TlsProbe
     {
         try
         {
-            await connection.Guard(channel.WriteLineAsync("EHLO " + connection.Target.HeloName, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await connection.Guard(channel.WriteLineAsync("EHLO " + connection.HeloName, cancellationToken), cancellationToken).ConfigureAwait(false);
             SmtpReply ehlo = await connection.Guard(StartTlsNegotiator.ReadSmtpReplyAsync(channel, cancellationToken), cancellationToken).ConfigureAwait(false);
             attempt.EhloOverTlsCode = ehlo.Code;
             attempt.StartTlsAdvertisedOverTls = ehlo.Code == 250 && EhloCapabilities.Parse(ehlo).StartTls;

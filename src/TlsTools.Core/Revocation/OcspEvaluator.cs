@@ -121,7 +121,7 @@ internal static class OcspEvaluator
             return;
         }
 
-        BcCertificate? signer = FindSigner(basic, issuer, out string signerName, out string? authorisationProblem);
+        BcCertificate? signer = FindSigner(basic, issuer, now, out string signerName, out string? authorisationProblem);
         result.Issuer = signerName;
         var notes = new List<string>();
 
@@ -206,7 +206,7 @@ internal static class OcspEvaluator
     /// Finds who signed the response: the issuer itself, or a certificate in the response that the
     /// responder ID names. A delegated responder must be issued by the issuer and carry id-kp-OCSPSigning.
     /// </summary>
-    private static BcCertificate? FindSigner(BasicOcspResp basic, BcCertificate? issuer, out string signerName, out string? problem)
+    private static BcCertificate? FindSigner(BasicOcspResp basic, BcCertificate? issuer, DateTime now, out string signerName, out string? problem)
     {
         problem = null;
         ResponderID rid = basic.ResponderId.ToAsn1Object();
@@ -252,6 +252,17 @@ internal static class OcspEvaluator
             problem = $"The response was signed by {signerName}, whose certificate lacks the OCSP-signing purpose (RFC 6960 section 4.2.2.2).";
             return null;
         }
+        // A delegated responder's certificate must itself be valid now (RFC 6960 section 4.2.2.2: the
+        // client checks the responder certificate; an expired one authorises nothing).
+        DateTime notBefore = responder.NotBefore.ToUniversalTime();
+        DateTime notAfter = responder.NotAfter.ToUniversalTime();
+        if (now < notBefore - Pki.ClockSkew || now > notAfter)
+        {
+            problem = now > notAfter
+                ? $"The response was signed by {signerName}, a delegated responder whose certificate expired on {Pki.Stamp(notAfter)} (RFC 6960 section 4.2.2.2)."
+                : $"The response was signed by {signerName}, a delegated responder whose certificate is valid only from {Pki.Stamp(notBefore)}.";
+            return null;
+        }
         return responder;
     }
 
@@ -269,12 +280,20 @@ internal static class OcspEvaluator
     {
         try
         {
-            return basic.Verify(signer.GetPublicKey());
+            return PlatformVerifies(basic, signer) || basic.Verify(signer.GetPublicKey());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return false;
         }
+    }
+
+    private static bool PlatformVerifies(BasicOcspResp basic, BcCertificate signer)
+    {
+        BasicOcspResponse response = BasicOcspResponse.GetInstance(Asn1Object.FromByteArray(basic.GetEncoded()));
+        AlgorithmIdentifier algorithm = response.SignatureAlgorithm;
+        byte[]? parameters = algorithm.Parameters is Asn1Encodable p && p.ToAsn1Object() is not DerNull ? p.ToAsn1Object().GetEncoded() : null;
+        return Pki.PlatformVerifies(response.TbsResponseData.GetEncoded(Asn1Encodable.Der), response.Signature.GetOctets(), algorithm.Algorithm.Id, parameters, signer);
     }
 
     private static string ResponseStatusName(int status) => status switch

@@ -17,6 +17,37 @@ internal static class Pki
     public static BcCertificate ToBouncyCastle(X509Certificate2 certificate) =>
         new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, BcCertificate> s_issuers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A CA certificate in BouncyCastle's form, kept for the process by thumbprint (at most 512), with
+    /// its public key already read: BouncyCastle validates an RSA modulus the first time a key is
+    /// read, which costs tens of milliseconds, and it keeps the key in the certificate object. A CA's
+    /// key is the same in every run, so every CRL and OCSP signature it made is checked without that cost.
+    /// </summary>
+    public static BcCertificate IssuerInBouncyCastle(X509Certificate2 certificate)
+    {
+        string key = certificate.Thumbprint;
+        if (s_issuers.TryGetValue(key, out BcCertificate? known))
+        {
+            return known;
+        }
+        BcCertificate bc = ToBouncyCastle(certificate);
+        try
+        {
+            bc.GetPublicKey();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return bc; // a key BouncyCastle cannot read is reported where it is used
+        }
+        if (s_issuers.Count >= 512)
+        {
+            s_issuers.Clear();
+        }
+        return s_issuers.GetOrAdd(key, bc);
+    }
+
     /// <summary>A distinguished name formatted as .NET formats <c>X509Certificate.Subject</c> (<c>CN=..., O=..., C=...</c>).</summary>
     public static string Format(X509Name name)
     {
@@ -48,6 +79,55 @@ internal static class Pki
     }
 
     public static bool IsSelfSigned(BcCertificate certificate) => IsIssuerOf(certificate, certificate);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, X509Certificate2> s_platformIssuers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Verifies a signature over <paramref name="signed"/> with <paramref name="issuer"/>'s key using the
+    /// platform (microseconds; BouncyCastle's managed RSA takes about a millisecond), for the common
+    /// algorithms: RSA PKCS#1 and PSS, ECDSA. True only when the platform confirms it; false when it
+    /// cannot (another algorithm, a hash a platform policy refuses, a bad signature): the caller then
+    /// asks BouncyCastle, so the answer does not depend on the platform.
+    /// </summary>
+    public static bool PlatformVerifies(byte[] signed, byte[] signature, string algorithm, byte[]? parameters, BcCertificate issuer)
+    {
+        try
+        {
+            string key = Thumbprint(issuer);
+            X509Certificate2 certificate = s_platformIssuers.TryGetValue(key, out X509Certificate2? known) ? known : Remember(key, issuer);
+            if (Certificates.Der.RsaSignature(algorithm, parameters) is (HashAlgorithmName hash, RSASignaturePadding padding))
+            {
+                using RSA? rsa = certificate.GetRSAPublicKey();
+                return rsa is not null && rsa.VerifyData(signed, signature, hash, padding);
+            }
+            if (Certificates.Der.EcdsaHash(algorithm) is HashAlgorithmName ecHash)
+            {
+                using ECDsa? ec = certificate.GetECDsaPublicKey();
+                if (ec is null)
+                {
+                    return false;
+                }
+                byte[]? fixedSize = Certificates.Der.EcdsaSignatureToFixedSize(signature, (ec.KeySize + 7) / 8);
+                return fixedSize is not null && ec.VerifyData(signed, fixedSize, ecHash);
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException or System.Formats.Asn1.AsnContentException)
+        {
+            // Not decidable here: BouncyCastle decides.
+        }
+        return false;
+    }
+
+    private static X509Certificate2 Remember(string key, BcCertificate issuer)
+    {
+        if (s_platformIssuers.Count >= 512)
+        {
+            s_platformIssuers.Clear();
+        }
+#pragma warning disable SYSLIB0057 // net8.0 and net472 have no X509CertificateLoader
+        return s_platformIssuers.GetOrAdd(key, _ => new X509Certificate2(issuer.GetEncoded()));
+#pragma warning restore SYSLIB0057
+    }
 
     public static string Thumbprint(BcCertificate certificate) => Hex(Sha1(certificate.GetEncoded()));
 

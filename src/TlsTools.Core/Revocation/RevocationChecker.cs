@@ -40,7 +40,7 @@ public sealed class RevocationChecker
             Kind = check.Kind,
             Uri = check.Uri.OriginalString,
             Host = check.Uri.Host,
-            Proxy = _http.ProxyText,
+            Proxy = _http.ProxyFor(check.Uri),
             Note = check.Note,
         };
 
@@ -146,7 +146,7 @@ public sealed class RevocationChecker
                 result.Status = RevocationEndpointStatus.HttpError;
                 break;
         }
-        result.Detail = (result.Proxy is not null && fetch.Outcome is HttpFetchOutcome.ConnectFailed or HttpFetchOutcome.NameResolution
+        result.Detail = (result.Proxy is not null && result.Proxy != "direct" && fetch.Outcome is HttpFetchOutcome.ConnectFailed or HttpFetchOutcome.NameResolution
             ? $"Through the proxy {result.Proxy}: " : string.Empty) + fetch.Message;
     }
 }

@@ -68,7 +68,7 @@ public sealed class RevocationEndpointResult
     /// <summary>The address connected to (the proxy's when a proxy is used); empty when unknown.</summary>
     public string? IPAddress { get; set; }
 
-    /// <summary>The proxy the request went through, if any.</summary>
+    /// <summary>The proxy the request went through: its URL, or "direct" (on Windows the WinHTTP proxy by default, as Exchange's certificate validation uses it).</summary>
     public string? Proxy { get; set; }
 
     /// <summary>True when a TCP connection was made and an HTTP answer (any status) came back.</summary>

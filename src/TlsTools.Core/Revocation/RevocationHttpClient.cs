@@ -17,11 +17,21 @@ public sealed class HttpFetchOptions
     /// <summary>The default cap on a response body: large CRLs run to a few megabytes.</summary>
     public const long DefaultMaximumResponseBytes = 10 * 1024 * 1024;
 
-    /// <summary>Send every request through this proxy (http://host:port).</summary>
+    /// <summary>Send every request through this proxy (http://host:port); ignored when <see cref="Route"/> is set.</summary>
     public Uri? Proxy { get; init; }
 
-    /// <summary>Connect directly, ignoring the system's proxy settings; ignored when <see cref="Proxy"/> is set.</summary>
+    /// <summary>Connect directly; without <see cref="Proxy"/> or <see cref="Route"/> requests go direct anyway.</summary>
     public bool NoProxy { get; init; }
+
+    /// <summary>
+    /// How each request reaches the network (a fixed proxy, the WinHTTP proxy with its bypass list, or
+    /// direct); null takes <see cref="Proxy"/> when set, else direct. Callers that want Exchange's
+    /// view pass <see cref="ProxyRoute.Default"/>.
+    /// </summary>
+    public ProxyRoute? Route { get; init; }
+
+    /// <summary>The route in effect.</summary>
+    public ProxyRoute EffectiveRoute => Route ?? (Proxy is not null ? ProxyRoute.Fixed(Proxy) : ProxyRoute.Direct);
 
     /// <summary>A response body larger than this is not read (status TooLarge).</summary>
     public long MaximumResponseBytes { get; init; } = DefaultMaximumResponseBytes;
@@ -99,13 +109,17 @@ public sealed class RevocationHttpClient : IDisposable
     public RevocationHttpClient(HttpFetchOptions options)
     {
         _options = options;
-        _client = new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        Route = options.EffectiveRoute;
+        _client = new HttpClient(CreateHandler(Route), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
     public HttpFetchOptions Options => _options;
 
-    /// <summary>The proxy every request uses, as text; null for a direct connection or the system default.</summary>
-    public string? ProxyText => _options.Proxy?.ToString();
+    /// <summary>The route every request takes.</summary>
+    public ProxyRoute Route { get; }
+
+    /// <summary>The proxy a request for <paramref name="uri"/> goes through, as results name it: its URL, or "direct".</summary>
+    public string ProxyFor(Uri uri) => Route.Describe(uri);
 
     public Task<HttpFetchResult> GetAsync(Uri uri, CancellationToken cancellationToken) =>
         SendAsync(uri, null, null, null, cancellationToken);
@@ -162,12 +176,15 @@ public sealed class RevocationHttpClient : IDisposable
                     }
                     result.Redirects++;
                     result.FinalUri = next;
-                    if (status == 303 || (status is 301 or 302 && method == HttpMethod.Post))
+                    if (status == 303)
                     {
-                        // As browsers do: the body is not re-sent after a 303, or after a 301/302 to a POST.
+                        // See Other: the answer is fetched with GET, without the body (RFC 9110 section 15.4.4).
                         method = HttpMethod.Get;
                         body = null;
                     }
+                    // 301, 302, 307 and 308 re-send a POST with its body: an OCSP request moved to another
+                    // responder URL must still carry the request (RFC 6960 appendix A.1 is POST or GET; a
+                    // browser-style switch to GET would ask the new URL nothing).
                     continue;
                 }
 
@@ -290,10 +307,10 @@ public sealed class RevocationHttpClient : IDisposable
         return (HttpFetchOutcome.ProtocolError, detail);
     }
 
-    private static HttpMessageHandler CreateHandler(HttpFetchOptions options)
+    private static HttpMessageHandler CreateHandler(ProxyRoute route)
     {
-        IWebProxy? proxy = options.Proxy is null ? null : new FixedProxy(options.Proxy);
-        bool useProxy = proxy is not null || !options.NoProxy;
+        IWebProxy? proxy = ReferenceEquals(route, ProxyRoute.Direct) ? null : new RouteProxy(route);
+        bool useProxy = proxy is not null;
 #if NET8_0_OR_GREATER
         var handler = new SocketsHttpHandler
         {
@@ -324,18 +341,18 @@ public sealed class RevocationHttpClient : IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>A proxy that is used for every URL, loopback included (the framework's WebProxy may bypass local addresses).</summary>
-    private sealed class FixedProxy : IWebProxy
+    /// <summary>A proxy chosen per URL by the route, loopback included (the framework's WebProxy may bypass local addresses).</summary>
+    private sealed class RouteProxy : IWebProxy
     {
-        private readonly Uri _proxy;
+        private readonly ProxyRoute _route;
 
-        public FixedProxy(Uri proxy) => _proxy = proxy;
+        public RouteProxy(ProxyRoute route) => _route = route;
 
         public ICredentials? Credentials { get; set; }
 
-        public Uri GetProxy(Uri destination) => _proxy;
+        public Uri? GetProxy(Uri destination) => _route.For(destination);
 
-        public bool IsBypassed(Uri host) => false;
+        public bool IsBypassed(Uri host) => _route.For(host) is null;
     }
 
     /// <summary>

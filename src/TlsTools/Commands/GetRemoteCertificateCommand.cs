@@ -71,7 +71,7 @@ public sealed class GetRemoteCertificateCommand : ConcurrentTargetCmdlet<RemoteC
     protected override void ProcessRecord()
     {
         bool startTlsGiven = MyInvocation.BoundParameters.ContainsKey(nameof(StartTls));
-        string helo = HeloName ?? LocalHost.FullyQualifiedName();
+        string? helo = HeloName ?? LocalHost.FullyQualifiedName();
         foreach (string input in ComputerName)
         {
             if (!HostEndpoint.TryParse(input, out HostEndpoint? endpoint))

@@ -199,11 +199,11 @@ public sealed class GetTlsCipherSuiteCommand : ConcurrentTargetCmdlet<GetTlsCiph
             Protocols = Protocol is { Length: > 0 } ? Protocol : new CipherScanOptions().Protocols,
             ConnectionTimeout = TimeSpan.FromSeconds(TimeoutSeconds),
         };
-        string helo = HeloName ?? LocalHost.FullyQualifiedName();
+        string? helo = HeloName ?? LocalHost.FullyQualifiedName();
         await Task.WhenAll(targets.Select(t => ScanOneAsync(job, t.Host, t.Address, t.Port, helo, options, output, cancellationToken))).ConfigureAwait(false);
     }
 
-    private async Task ScanOneAsync(Job job, string host, IPAddress address, int port, string helo, CipherScanOptions options, TargetOutput output, CancellationToken cancellationToken)
+    private async Task ScanOneAsync(Job job, string host, IPAddress address, int port, string? helo, CipherScanOptions options, TargetOutput output, CancellationToken cancellationToken)
     {
         var target = new ProbeTarget
         {

@@ -81,10 +81,19 @@ public sealed class TestCrlReachabilityCommand : ConcurrentTargetCmdlet<Revocati
             ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{Proxy}' is not an http:// proxy URL."),
                 "InvalidProxy", ErrorCategory.InvalidArgument, Proxy) { ErrorDetails = new ErrorDetails($"'{Proxy}' is not an http:// proxy URL, like http://proxy.contoso.com:8080.") });
         }
+        // Exchange validates certificates through CryptoAPI, which fetches with WinHTTP: on Windows the
+        // default route is the machine's WinHTTP proxy (netsh winhttp), not the user's browser proxy.
+        ProxyRoute route = ProxyRoute.Default(Proxy, NoProxy.IsPresent, out string? proxyProblem);
+        if (proxyProblem is not null)
+        {
+            WriteWarning(proxyProblem);
+        }
+        WriteVerbose("Requests go through: " + route.Source);
         _http = new RevocationHttpClient(new HttpFetchOptions
         {
             Proxy = Proxy,
             NoProxy = NoProxy.IsPresent,
+            Route = route,
             MaximumResponseBytes = MaximumResponseBytes,
             MaximumRedirection = MaximumRedirection,
             UserAgent = "TlsTools/" + typeof(RevocationChecker).Assembly.GetName().Version?.ToString(3),

@@ -79,6 +79,15 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>Leaves out the CRL/OCSP check of each validated chain (RevocationStatus NotChecked).</summary>
+    [Parameter]
+    public SwitchParameter SkipRevocationCheck { get; set; }
+
+    /// <summary>The HTTP proxy for the revocation checks; by default the WinHTTP proxy on Windows (netsh winhttp), direct elsewhere.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? RevocationProxy { get; set; }
+
     protected override string ProgressActivity => "Test-MailTls";
 
     protected override bool ThrottleEachTarget => false;
@@ -110,6 +119,16 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             ThrowTerminatingError(new ErrorRecord(new ArgumentException("-IgnoreSystemTrustStore needs -TrustedRootCertificate."),
                 "TrustAnchorsMissing", ErrorCategory.InvalidArgument, null));
         }
+        if (RevocationProxy is not null && (!RevocationProxy.IsAbsoluteUri || RevocationProxy.Scheme != Uri.UriSchemeHttp))
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{RevocationProxy}' is not an http:// proxy URL."),
+                "InvalidProxy", ErrorCategory.InvalidArgument, RevocationProxy) { ErrorDetails = new ErrorDetails($"'{RevocationProxy}' is not an http:// proxy URL, like http://proxy.contoso.com:8080.") });
+        }
+        Revocation.ProxyRoute revocationRoute = Revocation.ProxyRoute.Default(RevocationProxy, false, out string? proxyProblem);
+        if (proxyProblem is not null)
+        {
+            WriteWarning(proxyProblem);
+        }
         int port = Port;
         if (TlsMode == MailTlsMode.Implicit && !MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
         {
@@ -130,6 +149,8 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             ReadPolicy = Summary,
             IncludeProtocolScan = IncludeProtocolScan,
             AddressFamily = AddressFamily,
+            SkipRevocationCheck = SkipRevocationCheck,
+            RevocationRoute = revocationRoute,
         };
         _orchestrator = new MailTlsOrchestrator(options, new WorkThrottle(ThrottleLimit));
     }
@@ -165,6 +186,15 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     }
 
     protected override void EndProcessing() => WaitForAll();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _orchestrator?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 
     protected override async Task ProcessTargetAsync(Job job, TargetOutput output, CancellationToken cancellationToken)
     {

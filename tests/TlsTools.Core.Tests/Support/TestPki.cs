@@ -65,13 +65,39 @@ internal sealed class TestPki
     }
 
     /// <summary>A leaf issued by the intermediate.</summary>
-    public BcCertificate IssueLeaf(string cn, string? crl = null, string? ocsp = null, string? caIssuers = null) =>
+    public BcCertificate IssueLeaf(string cn, string? crl = null, string? ocsp = null, string? caIssuers = null, Action<X509V3CertificateGenerator>? extra = null) =>
         Issue(new X509Name($"O=Partner,CN={cn}"), NewKey().Public, IntermediateName, IntermediateKey.Private, Intermediate, ca: false,
-            DateTime.UtcNow.AddDays(-1), DateTime.UtcNow.AddDays(90), crl, ocsp, caIssuers);
+            DateTime.UtcNow.AddDays(-1), DateTime.UtcNow.AddDays(90), crl, ocsp, caIssuers, extra: extra);
+
+    /// <summary>
+    /// A CRL of <paramref name="issuer"/> with CRL number <paramref name="number"/> and whatever
+    /// <paramref name="extra"/> adds (issuing distribution point, delta indicator, freshest CRL), listing
+    /// <paramref name="revoked"/> with their reasons.
+    /// </summary>
+    public static byte[] CrlWith(X509Name issuer, AsymmetricKeyParameter signingKey, long number, Action<X509V2CrlGenerator>? extra,
+        params (BigInteger Serial, int Reason)[] revoked)
+    {
+        var g = new X509V2CrlGenerator();
+        g.SetIssuerDN(issuer);
+        g.SetThisUpdate(DateTime.UtcNow.AddHours(-1));
+        g.SetNextUpdate(DateTime.UtcNow.AddDays(7));
+        foreach ((BigInteger serial, int reason) in revoked)
+        {
+            g.AddCrlEntry(serial, DateTime.UtcNow.AddHours(-2), reason);
+        }
+        g.AddExtension(X509Extensions.CrlNumber, false, new CrlNumber(BigInteger.ValueOf(number)));
+        extra?.Invoke(g);
+        return g.Generate(new Asn1SignatureFactory("SHA256WITHECDSA", signingKey)).GetEncoded();
+    }
+
+    /// <summary>A CRLDistributionPoints-syntax value naming <paramref name="uris"/> (for a CDP, a freshest CRL or an issuing distribution point).</summary>
+    public static CrlDistPoint DistributionPoints(params string[] uris) =>
+        new(Array.ConvertAll(uris, u => new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName(GeneralName.UniformResourceIdentifier, u))), null, null)));
 
     public static BcCertificate Issue(X509Name subject, AsymmetricKeyParameter publicKey, X509Name issuer, AsymmetricKeyParameter signingKey,
         BcCertificate? issuerCert, bool ca, DateTime notBefore, DateTime notAfter,
-        string? crl = null, string? ocsp = null, string? caIssuers = null, bool ocspSigning = false, string signatureAlgorithm = "SHA256WITHECDSA")
+        string? crl = null, string? ocsp = null, string? caIssuers = null, bool ocspSigning = false, string signatureAlgorithm = "SHA256WITHECDSA",
+        Action<X509V3CertificateGenerator>? extra = null)
     {
         var g = new X509V3CertificateGenerator();
         g.SetSerialNumber(BigInteger.ValueOf(System.Threading.Interlocked.Increment(ref s_serial)));
@@ -109,6 +135,7 @@ internal sealed class TestPki
         {
             g.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeID.id_kp_OCSPSigning));
         }
+        extra?.Invoke(g);
         return g.Generate(new Asn1SignatureFactory(signatureAlgorithm, signingKey));
     }
 

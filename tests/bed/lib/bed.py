@@ -38,7 +38,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PKI_FORMAT = 8            # bump when the PKI layout or content changes: forces regeneration
+PKI_FORMAT = 9            # bump when the PKI layout or content changes: forces regeneration
 START_BUDGET = 25.0       # seconds allowed for all services to answer after launch
 STOP_TERM_WAIT = 8.0      # seconds between SIGTERM and SIGKILL
 LOCK_WAIT = 60.0          # seconds to wait for another start/stop of the same bed
@@ -93,6 +93,20 @@ PROFILES = [
     dict(name="dualcert", n=15, cert="dualcert", chain="full", mode="dualcert", extra_cert="dualcert-ec",
          desc="STARTTLS, TLS 1.2 and 1.3, an RSA and an ECDSA (P-256) certificate side by side: "
               "ECDHE_RSA and ECDHE_ECDSA suites."),
+    # Exchange-faithful verdicts (n 20-22: apart from profiles added elsewhere).
+    dict(name="exochoice", n=20, cert="exochoice", chain="full", mode="exochoice", extra_cert="exochoice-ec",
+         desc="STARTTLS, TLS 1.2 only, an RSA and an ECDSA certificate; the server imposes its order and prefers "
+              "ECDHE-ECDSA-AES256-GCM-SHA384, which Exchange Online does not offer (and which .NET on Linux "
+              "offers); offered Exchange Online's list it takes ECDHE-RSA-AES128-GCM-SHA256 with the RSA leaf."),
+    dict(name="noexosuite", n=21, cert="noexosuite", chain="full", mode="noexosuite",
+         desc="STARTTLS, TLS 1.2 only, an ECDSA certificate only (ECDHE-ECDSA AES-GCM suites): none of "
+              "Exchange Online's suites, which are all RSA-authenticated."),
+    dict(name="sha1", n=22, cert="sha1", chain="full", mode="sha1",
+         desc="STARTTLS, TLS 1.2 and 1.3, valid chain whose leaf is signed with SHA-1 (served at OpenSSL "
+              "security level 0)."),
+    dict(name="crlunreachable", n=23, cert="crlunreachable", chain="full", mode="starttls",
+         desc="STARTTLS, valid chain whose leaf names CRL, OCSP and caIssuers URLs on the closed port: "
+              "its revocation cannot be checked."),
 ]
 
 # Fault-injecting SMTP servers (lib/smtp_faults.py) on 127.0.0.1:portBase+offset: what Postfix
@@ -193,6 +207,17 @@ LEAVES = {
                      desc="Valid RSA leaf for the dual-certificate profile."),
     "dualcert-ec": dict(sans=["dualcert.mx.bed.test"], urls="normal", validity="current", expect="valid",
                         key="ec", desc="Valid ECDSA (P-256) leaf for the dual-certificate profile."),
+    "exochoice": dict(sans=["exochoice.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                      desc="Valid RSA leaf for the exochoice profile."),
+    "exochoice-ec": dict(sans=["exochoice.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                         key="ec", desc="Valid ECDSA (P-256) leaf for the exochoice profile."),
+    "noexosuite": dict(sans=["noexosuite.mx.bed.test"], urls="normal", validity="current", expect="valid",
+                       key="ec", desc="Valid ECDSA (P-256) leaf for the noexosuite profile (its only certificate)."),
+    "crlunreachable": dict(sans=["crlunreachable.mx.bed.test"], urls="closed", validity="current",
+                           expect="revocation-unavailable",
+                           desc="Valid leaf for the crlunreachable profile; CDP, OCSP and caIssuers on 127.0.0.1:<closedPort>."),
+    "sha1": dict(sans=["sha1.mx.bed.test"], urls="normal", validity="current", expect="sha1-signed", md="sha1",
+                 desc="Leaf for sha1.mx.bed.test signed by the intermediate with sha1WithRSAEncryption."),
     "expiredcrl": dict(sans=["expiredcrl.pki.bed.test"], urls="expiredcrl", validity="current",
                        expect="crl-expired",
                        desc="CDP points to expired.crl: signed by the intermediate, nextUpdate in the past."),
@@ -563,6 +588,7 @@ def make_pki(cfg):
             start, end = utc_stamp(-1), utc_stamp(365)
         run(cfg, ["openssl", "ca", "-batch", "-config", f"{inter}/ca.cnf", "-in", f"{d}/req.csr",
                   "-extfile", f"{d}/req.cnf", "-extensions", "v3", "-rand_serial", "-notext",
+                  "-md", spec.get("md", "sha256"),
                   "-startdate", start, "-enddate", end, "-out", f"{d}/cert.pem"])
         write(f"{d}/fullchain.pem", read(f"{d}/cert.pem") + read(f"{inter}/cert.pem"))
 
@@ -705,6 +731,14 @@ bed_tls13_protocols = >=TLSv1.3
 # serverorder profile: the server's order wins, a CBC suite first, one RSA key exchange suite
 bed_order_ciphers = ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
 
+# exochoice profile: TLS 1.2 only, the server's order wins and puts a suite Exchange Online does not offer first
+bed_exochoice_ciphers = ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256
+# noexosuite profile: TLS 1.2 only, ECDSA only: none of Exchange Online's suites
+bed_noexo_ciphers = ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256
+bed_tls12_protocols = TLSv1.2, !TLSv1, !TLSv1.1, !TLSv1.3
+# sha1 profile: a SHA-1-signed leaf loads only at security level 0
+bed_sha1_ciphers = ECDHE+AESGCM:ECDHE+CHACHA20:@SECLEVEL=0
+
 # tempfail profile: client restrictions evaluated at connect time answer 421
 bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service temporarily unavailable (test bed tempfail profile)}}
 """
@@ -739,6 +773,18 @@ bed_tempfail_restrictions = check_client_access static:{{421 4.3.2 Service tempo
             opts += ["smtpd_tls_security_level=may", f"smtpd_tls_chain_files={chain}",
                      "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
                      "tls_medium_cipherlist=$bed_order_ciphers", "tls_preempt_cipherlist=yes"]
+        elif mode in ("exochoice", "noexosuite"):
+            chains = chain + (f",{tls}/{p['extra_cert']}.pem" if p.get("extra_cert") else "")
+            opts += ["smtpd_tls_security_level=may", f"smtpd_tls_chain_files={chains}",
+                     "smtpd_tls_protocols=$bed_tls12_protocols",
+                     "smtpd_tls_mandatory_protocols=$bed_tls12_protocols",
+                     "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
+                     "tls_medium_cipherlist=" + ("$bed_exochoice_ciphers" if mode == "exochoice" else "$bed_noexo_ciphers"),
+                     "tls_preempt_cipherlist=yes"]
+        elif mode == "sha1":
+            opts += ["smtpd_tls_security_level=may", f"smtpd_tls_chain_files={chain}",
+                     "smtpd_tls_ciphers=medium", "smtpd_tls_mandatory_ciphers=medium",
+                     "tls_medium_cipherlist=$bed_sha1_ciphers"]
         elif mode == "dualcert":
             opts += ["smtpd_tls_security_level=may",
                      f"smtpd_tls_chain_files={chain},{tls}/{p['extra_cert']}.pem"]
@@ -995,7 +1041,8 @@ def zones(cfg, meta, ipv6):
     z[f"stsfail.{ZONE}"] = domain(f"stsfail.{ZONE}", [(10, f"good.mx.{ZONE}.")])
     z[f"stsmismatch.{ZONE}"] = domain(f"stsmismatch.{ZONE}", [(10, f"good.mx.{ZONE}.")])
     # one domain per certificate failure, so that a domain test measures each end to end
-    for prof in ("wrongname", "selfsigned", "nointermediate"):
+    for prof in ("wrongname", "selfsigned", "nointermediate", "revoked", "exochoice", "noexosuite", "sha1",
+                 "crlunreachable"):
         z[f"{prof}.{ZONE}"] = domain(f"{prof}.{ZONE}", [(10, f"{prof}.mx.{ZONE}.")])
     for special in ("stsnone", "stsredirect", "stsbadcert", "stsbig"):
         z[f"{special}.{ZONE}"] = domain(f"{special}.{ZONE}", [(10, f"good.mx.{ZONE}.")])
@@ -1759,13 +1806,15 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
             "certNames": LEAVES[cert]["sans"] if cert else [],
             "certIPAddresses": [f"{cfg.net}.{o}" for o in LEAVES[cert].get("ip_octets", [])] if cert else [],
             "pkiCase": cert,
-            "startTls": p["mode"] in ("starttls", "legacy", "tls10", "tls13only", "serverorder", "dualcert"),
-            "serverOrder": p["mode"] == "serverorder",
+            "startTls": p["mode"] in ("starttls", "legacy", "tls10", "tls13only", "serverorder", "dualcert",
+                                      "exochoice", "noexosuite", "sha1"),
+            "serverOrder": p["mode"] in ("serverorder", "exochoice", "noexosuite"),
             "implicitTls": p["mode"] == "implicit",
             "greetingCode": 421 if p["mode"] == "tempfail" else 220,
             "tlsProtocols": (["TLSv1", "TLSv1.1", "TLSv1.2"] if p["mode"] == "legacy"
                              else ["TLSv1"] if p["mode"] == "tls10"
                              else ["TLSv1.3"] if p["mode"] == "tls13only"
+                             else ["TLSv1.2"] if p["mode"] in ("exochoice", "noexosuite")
                              else [] if p["mode"] in ("none", "tempfail") else ["TLSv1.2", "TLSv1.3"]),
             "description": p["desc"],
         }

@@ -147,6 +147,34 @@ def main():
         ok = proto is not None
         check(f"smtp {prof} TLS 1.2 {cipher} {'accepted' if ok_expected else 'refused'}", ok == ok_expected)
 
+    # --- Exchange-faithful verdict profiles: the suite a server prefers, Exchange Online's list, SHA-1
+    exo = "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:" \
+          "ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA:AES256-GCM-SHA384:AES128-GCM-SHA256"
+    if "exochoice" in smtp:
+        p = smtp["exochoice"]
+        _, proto, _, out = s_client(p["address"], p["port"], extra=["-tls1_2"])
+        suite = re.search(r"^New, \S+, Cipher is (\S+)", out, re.M)
+        check("smtp exochoice prefers ECDHE-ECDSA-AES256-GCM-SHA384 (not one of Exchange Online's suites)",
+              bool(suite) and suite.group(1) == "ECDHE-ECDSA-AES256-GCM-SHA384", suite.group(1) if suite else out[-200:])
+        _, proto, _, out = s_client(p["address"], p["port"], extra=["-tls1_2", "-cipher", exo])
+        suite = re.search(r"^New, \S+, Cipher is (\S+)", out, re.M)
+        check("smtp exochoice takes ECDHE-RSA-AES128-GCM-SHA256 from Exchange Online's list",
+              bool(suite) and suite.group(1) == "ECDHE-RSA-AES128-GCM-SHA256", suite.group(1) if suite else out[-200:])
+        _, proto, _, _ = s_client(p["address"], p["port"], extra=["-tls1_3"])
+        check("smtp exochoice refuses TLS 1.3", proto is None, f"proto={proto}")
+    if "noexosuite" in smtp:
+        p = smtp["noexosuite"]
+        _, proto, _, _ = s_client(p["address"], p["port"], extra=["-tls1_2"])
+        check("smtp noexosuite speaks TLS 1.2 (ECDSA)", proto is not None, f"proto={proto}")
+        _, proto, _, _ = s_client(p["address"], p["port"], extra=["-tls1_2", "-cipher", exo])
+        check("smtp noexosuite refuses Exchange Online's list", proto is None, f"proto={proto}")
+    if "sha1" in smtp:
+        p = smtp["sha1"]
+        rc, out = sh(["openssl", "x509", "-in", p["leafCert"], "-noout", "-text"])
+        check("pki sha1 leaf is signed with sha1WithRSAEncryption", "Signature Algorithm: sha1WithRSAEncryption" in out)
+        _, proto, certs, _ = s_client(p["address"], p["port"], extra=["-cipher", "DEFAULT:@SECLEVEL=0"])
+        check("smtp sha1 serves its SHA-1 chain", proto is not None and certs == 2, f"proto={proto} certs={certs}")
+
     # --- swaks: banners, STARTTLS advertisement, tempfail, nothing is accepted
     for prof, p in smtp.items():
         cmd = ["swaks", "--server", p["address"], "--port", str(p["port"]), "--quit-after", "EHLO",
