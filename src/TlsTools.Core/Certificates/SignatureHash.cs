@@ -9,7 +9,7 @@ namespace TlsTools.Certificates;
 /// refuses SHA-1 certificates: "As of June 2016, Office 365 no longer accepts a SHA-1 certificate
 /// for outbound or inbound connections" (Microsoft Learn, "Technical reference details about
 /// encryption", microsoft-365/compliance/technical-reference-details-about-encryption.md;
-/// /work/shared/design/exchange-connectors.md section 10.3).
+/// the design notes on Exchange connectors (exchange-connectors.md) section 10.3).
 /// </summary>
 public static class SignatureHash
 {

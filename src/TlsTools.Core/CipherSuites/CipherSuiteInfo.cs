@@ -22,7 +22,7 @@ public sealed class CipherSuiteInfo
     /// The TLS 1.2 suites Exchange Online offers, from Microsoft's published list "TLS cipher suites
     /// supported by Office 365" (Microsoft Learn, "Technical reference details about encryption",
     /// microsoft-365/compliance/technical-reference-details-about-encryption.md, MicrosoftDocs/microsoft-365-docs
-    /// commit 00fff532; /work/shared/design/exchange-connectors.md section 10.3), strongest first, in
+    /// commit 00fff532; the design notes on Exchange connectors (exchange-connectors.md) section 10.3), strongest first, in
     /// Microsoft's order. The list names ECDHE_RSA and RSA suites only: no ECDSA suite has a source,
     /// so none is on it. This is the one list: <see cref="MailTls.CipherSuiteFacts.ExchangeOnlineTls12Suites"/>,
     /// the ExchangeOnline flag of Get-TlsCipherSuite and the ClientHello of

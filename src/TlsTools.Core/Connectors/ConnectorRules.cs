@@ -69,7 +69,7 @@ public sealed class ConnectorRule
 
 /// <summary>
 /// The rule table of New-ForcedTlsConnectorSpec. Sources are rows of the project's Exchange connector
-/// reference (/work/shared/design/exchange-connectors.md), which cite the office-docs-powershell help
+/// reference (the design notes on Exchange connectors (exchange-connectors.md)), which cite the office-docs-powershell help
 /// pages (New-InboundConnector, New-OutboundConnector, New-SendConnector, New-ReceiveConnector,
 /// Set-ReceiveConnector, Set-TransportConfig) and Microsoft's conceptual pages for each.
 /// </summary>

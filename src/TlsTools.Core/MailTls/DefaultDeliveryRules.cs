@@ -33,7 +33,7 @@ public sealed class DefaultDeliveryDecision
 /// Decides what Exchange Online does with mail to a domain when no connector names it (pure: the
 /// route, the per-address results and the judged policy in, a decision out). Exchange Online's
 /// outbound defaults, from the project's Exchange connector reference
-/// (/work/shared/design/exchange-connectors.md):
+/// (the design notes on Exchange connectors (exchange-connectors.md)):
 /// <list type="bullet">
 /// <item>TLS is opportunistic: the strongest TLS the peer offers, plain text when it offers none
 /// (section 1, "How Exchange Online uses TLS to secure email connections"); Exchange Online never
