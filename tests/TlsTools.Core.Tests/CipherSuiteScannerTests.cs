@@ -272,7 +272,7 @@ public class CipherSuiteScannerTests
             DropConnection = n => n % 3 == 0,
         };
         // One connection at a time, so that the drops fall on every third attempt: a retry always follows a drop.
-        var options = new CipherScanOptions { Protocols = new[] { TlsProtocolVersion.Tls12 }, MaxConnections = 1, RetryDelay = TimeSpan.FromMilliseconds(10) };
+        var options = new CipherScanOptions { Protocols = new[] { TlsProtocolVersion.Tls12 }, MaxConnections = 1, RetryDelay = TimeSpan.FromMilliseconds(10), MaxAttempts = 6 };
         CipherScanFacts facts = await CipherSuiteScanner.ScanAsync(server.Target, options, default);
         Assert.Null(facts.Failure);
         ProtocolScanFacts tls12 = facts.Protocols.Single(x => x.Protocol == TlsProtocolVersion.Tls12);
