@@ -163,17 +163,7 @@ public sealed class MailTlsOrchestrator : IDisposable
         IReadOnlyList<IPAddress> addresses;
         try
         {
-            if (_options.DnsServer is null || host.Address is not null)
-            {
-                addresses = (await TcpConnector.ResolveAsync(host.Host, cancellationToken).ConfigureAwait(false))
-                    .Where(a => _options.AddressFamily == AddressFamilyFilter.Any
-                        || (_options.AddressFamily == AddressFamilyFilter.IPv4) == (a.AddressFamily == AddressFamily.InterNetwork))
-                    .ToList();
-            }
-            else
-            {
-                addresses = await _resolver.GetAddressesAsync(host.Host, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
-            }
+            addresses = await HostAddresses.ResolveAsync(host, _options.DnsServer is null ? null : _resolver, _options.AddressFamily, cancellationToken).ConfigureAwait(false);
         }
         catch (DnsLookupException e)
         {

@@ -93,7 +93,7 @@ public sealed class GetMailTlsPolicyCommand : ConcurrentTargetCmdlet<string>
             string? domain = MailDomainInput.Normalize(input, out string? reason);
             if (domain is null)
             {
-                WriteError(new ErrorRecord(new ArgumentException(reason), "InvalidDomainName", ErrorCategory.InvalidArgument, input));
+                WriteError(InputErrors.InvalidDomainName(input, reason));
                 continue;
             }
             Enqueue(domain);

@@ -76,8 +76,7 @@ public sealed class GetRemoteCertificateCommand : ConcurrentTargetCmdlet<RemoteC
         {
             if (!HostEndpoint.TryParse(input, out HostEndpoint? endpoint))
             {
-                WriteError(new ErrorRecord(new ArgumentException($"'{input}' is not a host name, an address, or host:port."),
-                    "InvalidComputerName", ErrorCategory.InvalidArgument, input));
+                WriteError(InputErrors.InvalidComputerName(input));
                 continue;
             }
             int port = endpoint!.Port ?? Port;

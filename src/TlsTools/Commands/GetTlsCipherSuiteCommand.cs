@@ -117,7 +117,7 @@ public sealed class GetTlsCipherSuiteCommand : ConcurrentTargetCmdlet<GetTlsCiph
                 string? domain = MailTls.MailDomainInput.Normalize(input, out string? reason);
                 if (domain is null)
                 {
-                    WriteError(new ErrorRecord(new ArgumentException(reason), "InvalidDomainName", ErrorCategory.InvalidArgument, input));
+                    WriteError(InputErrors.InvalidDomainName(input, reason));
                     continue;
                 }
                 Enqueue(new Job { Domain = domain });
@@ -128,8 +128,7 @@ public sealed class GetTlsCipherSuiteCommand : ConcurrentTargetCmdlet<GetTlsCiph
         {
             if (!HostEndpoint.TryParse(input, out HostEndpoint? endpoint))
             {
-                WriteError(new ErrorRecord(new ArgumentException($"'{input}' is not a host name, an address, or host:port."),
-                    "InvalidComputerName", ErrorCategory.InvalidArgument, input));
+                WriteError(InputErrors.InvalidComputerName(input));
                 continue;
             }
             Enqueue(new Job { Host = endpoint });
@@ -173,12 +172,7 @@ public sealed class GetTlsCipherSuiteCommand : ConcurrentTargetCmdlet<GetTlsCiph
             IReadOnlyList<IPAddress> addresses;
             try
             {
-                addresses = DnsServer is null || host.Address is not null
-                    ? (await TcpConnector.ResolveAsync(host.Host, cancellationToken).ConfigureAwait(false))
-                        .Where(a => AddressFamily == AddressFamilyFilter.Any
-                            || (AddressFamily == AddressFamilyFilter.IPv4) == (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
-                        .ToList()
-                    : await _resolver!.GetAddressesAsync(host.Host, AddressFamily, cancellationToken).ConfigureAwait(false);
+                addresses = await HostAddresses.ResolveAsync(host, DnsServer is null ? null : _resolver, AddressFamily, cancellationToken).ConfigureAwait(false);
             }
             catch (DnsLookupException e)
             {

@@ -164,7 +164,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
                 string? domain = MailDomainInput.Normalize(input, out string? reason);
                 if (domain is null)
                 {
-                    WriteError(new ErrorRecord(new ArgumentException(reason), "InvalidDomainName", ErrorCategory.InvalidArgument, input));
+                    WriteError(InputErrors.InvalidDomainName(input, reason));
                     continue;
                 }
                 Enqueue(new Job { Domain = domain });
@@ -176,8 +176,7 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
             {
                 if (!HostEndpoint.TryParse(input, out HostEndpoint? host))
                 {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{input}' is not a host name, an address, or host:port."),
-                        "InvalidComputerName", ErrorCategory.InvalidArgument, input));
+                    WriteError(InputErrors.InvalidComputerName(input));
                     continue;
                 }
                 Enqueue(new Job { Host = host });

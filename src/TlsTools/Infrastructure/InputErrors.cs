@@ -28,6 +28,14 @@ internal static class InputErrors
         Build(new ArgumentException($"'{thumbprint}' is not a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint."),
             "InvalidThumbprint", ErrorCategory.InvalidArgument, thumbprint, "Copy the thumbprint from the certificate's details; spaces and colons are allowed.");
 
+    /// <summary>A domain name that cannot be a mail domain; <paramref name="reason"/> says why.</summary>
+    public static ErrorRecord InvalidDomainName(string input, string? reason) =>
+        new(new ArgumentException(reason), "InvalidDomainName", ErrorCategory.InvalidArgument, input);
+
+    /// <summary>A target that is neither a host name, an address, nor host:port.</summary>
+    public static ErrorRecord InvalidComputerName(string input) =>
+        new(new ArgumentException($"'{input}' is not a host name, an address, or host:port."), "InvalidComputerName", ErrorCategory.InvalidArgument, input);
+
     public static ErrorRecord CheckFailed(Exception exception, string target) =>
         Build(exception, "RevocationCheckFailed", ErrorCategory.NotSpecified, target, string.Empty);
 
