@@ -22,6 +22,8 @@ packages=(
     sslscan          # reference cipher suite scan (Get-TlsCipherSuite tests, bench)
     nmap             # ssl-enum-ciphers, a second reference
     testssl.sh       # bench reference (the command is testssl)
+    openssh-server   # sshd the bed starts itself for PowerShell remoting over SSH (the package's service stays off)
+    openssh-client   # ssh, the client PowerShell's SSH transport runs
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """TlsTools loopback test bed: throwaway PKI, one Postfix instance with many SMTP
 profiles, Knot DNS, nginx (CRLs, AIA certificates, MTA-STS policies), an OCSP
-front end for `openssl ocsp` and a request-logging HTTP forward proxy.
+front end for `openssl ocsp`, a request-logging HTTP forward proxy and an sshd
+for PowerShell remoting over SSH (throwaway host and client keys).
 
 Everything binds to loopback addresses only and never needs the system resolver.
 
@@ -15,6 +16,8 @@ Environment:
   TLSTOOLS_BED_NET        loopback /24 (3 octets) (default 127.0.10)
   TLSTOOLS_BED_SMTP_PORT  per-profile SMTP port   (default 2525)
   TLSTOOLS_BED_IPV6       auto | 0 | 1            (default auto)
+  TLSTOOLS_BED_PWSH       pwsh the sshd's powershell subsystem runs (default: pwsh on PATH,
+                          then ~/.dotnet/tools/pwsh, then /opt/microsoft/powershell/7/pwsh)
 """
 import base64
 import datetime
@@ -275,6 +278,9 @@ class Cfg:
         self.sts_address = f"{self.net}.43"
         self.ocsp_port = b + 88
         self.proxy_port = b + 90
+        # sshd for PowerShell remoting over SSH, on 127.0.0.1 and on an address of this bed's own
+        self.ssh_port = b + 92
+        self.ssh_addresses = ["127.0.0.1", f"{self.net}.92"]
         self.closed_port = b + 99
         self.fault_ports = {name: b + off for name, (off, _, _) in FAULTS.items()}
         # Mail path (Get-MailTlsPath): a relay that accepts the PATH_DOMAINS and a sink that delivers them.
@@ -299,6 +305,7 @@ class Cfg:
         self.relaydir = f"{s}/relay"
         self.sinkdir = f"{s}/sink"
         self.maildir = f"{s}/mail"
+        self.sshdir = f"{s}/ssh"
         self.state_file = f"{s}/bed.json"
 
         self.env = dict(os.environ)
@@ -1345,6 +1352,88 @@ def write_helpers(cfg):
 
 
 # ---------------------------------------------------------------------------------
+# sshd (PowerShell remoting over SSH)
+# ---------------------------------------------------------------------------------
+
+SSHD = "/usr/sbin/sshd"
+
+
+def sshd_available():
+    return os.access(SSHD, os.X_OK) and shutil.which("ssh-keygen", path=SYS_PATH) is not None
+
+
+def find_pwsh(cfg):
+    """The pwsh the powershell subsystem starts: TLSTOOLS_BED_PWSH, pwsh on PATH, the .NET tool, the package."""
+    cands = [os.environ.get("TLSTOOLS_BED_PWSH"), shutil.which("pwsh", path=cfg.env.get("PATH")),
+             os.path.expanduser("~/.dotnet/tools/pwsh"), "/opt/microsoft/powershell/7/pwsh"]
+    for c in cands:
+        if c and os.path.isfile(c) and os.access(c, os.X_OK) and not re.search(r"\s", c):
+            return os.path.abspath(c)
+    return None
+
+
+def write_ssh(cfg):
+    """Throwaway host and client keys (made once per state folder), sshd_config with the powershell
+    subsystem, an authorized_keys for the client key, and the client side: a known_hosts that holds
+    only the bed's host key and an ssh_config that uses it (the user's ~/.ssh is never read or written)."""
+    d = cfg.sshdir
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o700)
+    host_key, client_key = f"{d}/ssh_host_ed25519_key", f"{d}/client_ed25519"
+    for key, comment in ((host_key, "tlstools-bed-host"), (client_key, "tlstools-bed-client")):
+        if not (os.path.exists(key) and os.path.exists(key + ".pub")):
+            for f in (key, key + ".pub"):
+                try:
+                    os.unlink(f)
+                except OSError:
+                    pass
+            run(cfg, ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", key])
+        os.chmod(key, 0o600)
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    pwsh = find_pwsh(cfg)
+    write(f"{d}/authorized_keys", "restrict " + read(client_key + ".pub").strip() + "\n", 0o600)
+    host_pub = " ".join(read(host_key + ".pub").split()[:2])
+    names = ",".join(f"[{a}]:{cfg.ssh_port}" for a in cfg.ssh_addresses)
+    write(f"{d}/known_hosts", f"{names} {host_pub}\n")
+    lines = [f"# sshd of the TlsTools test bed: PowerShell remoting over SSH on loopback only",
+             f"Port {cfg.ssh_port}"]
+    lines += [f"ListenAddress {a}" for a in cfg.ssh_addresses]
+    lines += [f"HostKey {host_key}", "PidFile none", f"AuthorizedKeysFile {d}/authorized_keys",
+              "AuthenticationMethods publickey", "PubkeyAuthentication yes", "PasswordAuthentication no",
+              "KbdInteractiveAuthentication no", "PermitRootLogin prohibit-password", f"AllowUsers {user}",
+              "UsePAM no",
+              # the state folder lives under a world-writable parent such as /tmp
+              "StrictModes no",
+              "PrintMotd no", "X11Forwarding no", "AllowTcpForwarding no", "AllowAgentForwarding no",
+              "PermitTTY no", "MaxStartups 30:50:60", "LogLevel VERBOSE"]
+    if os.environ.get("DOTNET_ROOT"):
+        lines.append(f"SetEnv DOTNET_ROOT={os.environ['DOTNET_ROOT']}")
+    lines.append(f"Subsystem powershell {pwsh or '/nonexistent/pwsh'} -sshs -NoLogo -NoProfile")
+    write(f"{d}/sshd_config", "\n".join(lines) + "\n")
+    client = [f"# ssh -F {d}/ssh_config -p {cfg.ssh_port} {user}@127.0.0.1",
+              "Host *", f"  User {user}", f"  Port {cfg.ssh_port}", f"  IdentityFile {client_key}",
+              "  IdentitiesOnly yes", f"  UserKnownHostsFile {d}/known_hosts", "  GlobalKnownHostsFile /dev/null",
+              "  StrictHostKeyChecking yes", "  BatchMode yes", "  UpdateHostKeys no"]
+    write(f"{d}/ssh_config", "\n".join(client) + "\n")
+    # sshd refuses to start without its privilege separation directory (normally made by its service unit)
+    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    out = run(cfg, [SSHD, "-t", "-f", f"{d}/sshd_config"])
+    return {"user": user, "pwsh": pwsh, "hostKeyPub": host_pub, "check": out}
+
+
+def ssh_banner(host, port, timeout=2.0):
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.settimeout(timeout)
+        data = b""
+        while b"\n" not in data and len(data) < 256:
+            chunk = s.recv(256)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\n")[0].decode("ascii", "replace").strip()
+
+
+# ---------------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------------
 
@@ -1556,6 +1645,8 @@ def busy_ports(cfg, ipv6):
                                                cfg.relay_port, *cfg.sink_ports.values())]
     eps.append(("127.0.0.1", cfg.dns_port, True))
     eps.append((cfg.sts_address, 443, False))
+    if sshd_available():
+        eps += [(a, cfg.ssh_port, False) for a in cfg.ssh_addresses]
     if unbound_available():
         eps += [("127.0.0.1", cfg.resolver_port, False), ("127.0.0.1", cfg.resolver_port, True)]
     out = []
@@ -1691,9 +1782,20 @@ def smtp_endpoints(cfg, ipv6):
     return out
 
 
-def health(cfg, ipv6, zone_names, deep=True, resolver=False):
+def health(cfg, ipv6, zone_names, deep=True, resolver=False, ssh=False):
     """List of problems (empty when everything answers as intended)."""
     problems = []
+    if ssh:
+        for a in cfg.ssh_addresses:
+            try:
+                if deep:
+                    banner = ssh_banner(a, cfg.ssh_port)
+                    if not banner.startswith("SSH-2.0-"):
+                        problems.append(f"sshd {a}:{cfg.ssh_port}: banner {banner!r}")
+                elif not tcp_open(a, cfg.ssh_port):
+                    problems.append(f"sshd {a}:{cfg.ssh_port}: not listening")
+            except OSError as e:
+                problems.append(f"sshd {a}:{cfg.ssh_port}: {e}")
     if resolver:
         try:
             rcode, an, ad = resolver_query(cfg.resolver_port, ZONE, 6)
@@ -1787,7 +1889,7 @@ def dotnet_name(openssl_subject):
     return ", ".join(reversed([p for p in openssl_subject.split("/") if p]))
 
 
-def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
+def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False, ssh=None):
     pki, inter = cfg.pki, ca_dir(cfg, "intermediate")
     leaves = meta["leaves"]
     smtp = {}
@@ -1899,6 +2001,12 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False):
         "proxy": {"address": "127.0.0.1", "port": cfg.proxy_port, "url": f"http://127.0.0.1:{cfg.proxy_port}",
                   "log": f"{cfg.logs}/proxy.log"},
         "closedPort": cfg.closed_port,
+        "ssh": ({"address": cfg.ssh_addresses[0], "addresses": cfg.ssh_addresses, "port": cfg.ssh_port,
+                 "user": ssh["user"], "clientKey": f"{cfg.sshdir}/client_ed25519",
+                 "knownHosts": f"{cfg.sshdir}/known_hosts", "configFile": f"{cfg.sshdir}/ssh_config",
+                 "hostKey": ssh["hostKeyPub"], "subsystem": "powershell", "pwsh": ssh["pwsh"],
+                 "sshdConfig": f"{cfg.sshdir}/sshd_config", "log": f"{cfg.logs}/sshd.log"}
+                if ssh else None),
         "faults": {
             "address": "127.0.0.1", "log": f"{cfg.logs}/faults.log",
             "leafCert": f"{pki}/leaves/faults/cert.pem", "leafThumbprint": leaves["faults"]["thumbprint"],
@@ -1985,7 +2093,11 @@ def fast_path_ok(cfg, st):
         return False
     if set(st.get("dns", {}).get("zones", [])) != wanted:
         return False
-    return not health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=False, resolver=bool(st.get("resolver")))
+    # a bed started by an older copy of this script (or before sshd was installed) lacks the sshd
+    if sshd_available() and not st.get("ssh"):
+        return False
+    return not health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=False, resolver=bool(st.get("resolver")),
+                      ssh=bool(st.get("ssh")))
 
 
 def cmd_start(cfg):
@@ -2036,8 +2148,13 @@ def cmd_start(cfg):
             info("unbound is not installed: no validating resolver (run tests/bed/install-deps.sh)")
         write_nginx(cfg)
         write_helpers(cfg)
+        ssh = write_ssh(cfg) if sshd_available() else None
+        if not ssh:
+            info("openssh-server is not installed: no sshd for PowerShell remoting (run tests/bed/install-deps.sh)")
+        elif not ssh["pwsh"]:
+            info("warning: no pwsh found for the sshd's powershell subsystem (set TLSTOOLS_BED_PWSH)")
         # logs hold the current run only
-        for fn in set(os.listdir(cfg.logs)) | {"proxy.log", "ocsp.log", "faults.log"}:
+        for fn in set(os.listdir(cfg.logs)) | {"proxy.log", "ocsp.log", "faults.log", "sshd.log"}:
             if fn.endswith((".log", ".out")):
                 write(f"{cfg.logs}/{fn}", "")
 
@@ -2066,6 +2183,9 @@ def cmd_start(cfg):
             if resolver:
                 procs["unbound"] = spawn(cfg, "unbound", ["unbound", "-d", "-c", f"{cfg.unbound}/unbound.conf"],
                                          "unbound.out")
+            if ssh:
+                procs["sshd"] = spawn(cfg, "sshd", [SSHD, "-D", "-f", f"{cfg.sshdir}/sshd_config",
+                                                    "-E", f"{cfg.logs}/sshd.log"], "sshd.out")
             for k, p in procs.items():
                 pids[k] = p.pid
             # Postfix daemonizes itself; `postfix start` returns once the master is up
@@ -2097,7 +2217,7 @@ def cmd_start(cfg):
                 for inst in ("postfix", "relay", "sink"):
                     if not proc_alive(pids[inst]):
                         raise BedError(f"Postfix master ({inst}) exited; see {cfg.logs}/postfix*.log")
-                problems = health(cfg, ipv6, list(zone_map), deep=True, resolver=resolver)
+                problems = health(cfg, ipv6, list(zone_map), deep=True, resolver=resolver, ssh=bool(ssh))
                 if problems and time.monotonic() > deadline:
                     raise BedError("services did not answer in time:\n  " + "\n  ".join(problems))
                 if problems:
@@ -2107,7 +2227,7 @@ def cmd_start(cfg):
             stop_all(cfg, quiet=True)
             raise
 
-        state = build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver)
+        state = build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver, ssh)
         write(cfg.state_file, json.dumps(state, indent=2) + "\n")
         info(f"bed up in {time.monotonic() - t0:.1f}s")
         print(cfg.state_file)
@@ -2134,7 +2254,8 @@ def cmd_status(cfg):
         alive = proc_alive(pid) and owned(cfg, pid)
         ok &= alive
         print(f"{name:8} pid {pid:<8} {'running' if alive else 'NOT RUNNING'}")
-    problems = health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=True, resolver=bool(st.get("resolver")))
+    problems = health(cfg, st.get("ipv6"), st["dns"]["zones"], deep=True, resolver=bool(st.get("resolver")),
+                      ssh=bool(st.get("ssh")))
     for p in problems:
         print(f"problem: {p}")
     ok &= not problems
