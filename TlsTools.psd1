@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('TlsTools.Format.ps1xml')
+    TypesToProcess       = @('TlsTools.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-RemoteCertificate'
         'Get-TlsCipherSuite'
