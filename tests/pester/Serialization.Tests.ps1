@@ -183,6 +183,16 @@ Describe 'The default views render deserialized results' {
         }
     }
 
+    It 'every view of the module also names its Deserialized. type' {
+        $views = @(Get-FormatData -TypeName 'TlsTools.*' -PowerShellVersion $PSVersionTable.PSVersion)
+        $views.Count | Should -BeGreaterOrEqual 10
+        foreach ($v in $views) {
+            $d = @(Get-FormatData -TypeName "Deserialized.$($v.TypeNames[0])" -PowerShellVersion $PSVersionTable.PSVersion)
+            $d.Count | Should -Be 1 -Because "the view $($v.TypeNames[0]) selects Deserialized.$($v.TypeNames[0])"
+            @($d[0].FormatViewDefinition.Name) | Should -Be @($v.FormatViewDefinition.Name)
+        }
+    }
+
     It 'the summary table shows each domain with its verdict and Exchange TLS level' {
         if (Skip-WithoutBed) { return }
         $lines = ($Deserialized['MailTlsDomainSummary'] | Format-Table | Out-String -Width 400) -split "`n"
