@@ -1406,8 +1406,12 @@ def write_ssh(cfg):
               "StrictModes no",
               "PrintMotd no", "X11Forwarding no", "AllowTcpForwarding no", "AllowAgentForwarding no",
               "PermitTTY no", "MaxStartups 30:50:60", "LogLevel VERBOSE"]
-    if os.environ.get("DOTNET_ROOT"):
-        lines.append(f"SetEnv DOTNET_ROOT={os.environ['DOTNET_ROOT']}")
+    # a pwsh installed as a .NET tool finds its runtime through DOTNET_ROOT where dotnet is not in a
+    # default location, and an sshd session starts with a bare environment
+    dotnet = shutil.which("dotnet", path=cfg.env.get("PATH"))
+    dotnet_root = os.environ.get("DOTNET_ROOT") or (os.path.dirname(os.path.realpath(dotnet)) if dotnet else None)
+    if dotnet_root and not re.search(r"\s", dotnet_root):
+        lines.append(f"SetEnv DOTNET_ROOT={dotnet_root}")
     lines.append(f"Subsystem powershell {pwsh or '/nonexistent/pwsh'} -sshs -NoLogo -NoProfile")
     write(f"{d}/sshd_config", "\n".join(lines) + "\n")
     client = [f"# ssh -F {d}/ssh_config -p {cfg.ssh_port} {user}@127.0.0.1",
