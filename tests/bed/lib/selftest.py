@@ -264,6 +264,26 @@ def main():
     rc, out = sh(["curl", "-s", "--max-time", "3", f"http://127.0.0.1:{bed['closedPort']}/"])
     check("closedPort refuses connections", rc == 7, f"curl rc={rc}")
 
+    # --- sshd for PowerShell remoting over SSH: the bed's host key, the client key, nothing else
+    ssh = bed.get("ssh")
+    if ssh:
+        for a in ssh["addresses"]:
+            rc, out = sh(["ssh-keyscan", "-t", "ed25519", "-p", str(ssh["port"]), a])
+            keys = [" ".join(l.split()[1:3]) for l in out.splitlines() if l and not l.startswith("#")]
+            check(f"sshd {a}:{ssh['port']} presents the bed's host key", ssh["hostKey"] in keys, out.strip()[-150:])
+        rc, out = sh(["ssh", "-F", ssh["configFile"], "-o", "PubkeyAuthentication=no", ssh["address"], "true"])
+        check("sshd refuses a client without the bed's client key (no passwords)",
+              rc == 255 and "Permission denied" in out, out.strip()[-150:])
+        rc, out = sh(["ssh", "-F", ssh["configFile"], "-o", "UserKnownHostsFile=/dev/null", ssh["address"], "true"])
+        check("the bed's ssh_config refuses a host key it does not know", rc == 255 and "Host key verification failed" in out,
+              out.strip()[-150:])
+        rc, out = sh(["ssh", "-F", ssh["configFile"], ssh["address"], "-s", "powershell"], timeout=60)
+        check("sshd starts the powershell subsystem for the bed's client key",
+              rc != 255 and "subsystem request failed" not in out and "No such file" not in out,
+              f"rc={rc} " + out.strip()[-150:])
+        rc, out = sh(["ssh", "-F", ssh["configFile"], ssh["address"], "-s", "nosuchsubsystem"])
+        check("sshd refuses an unknown subsystem", rc == 255 and "subsystem request failed" in out, out.strip()[-150:])
+
     # --- OCSP through the loopback front end
     for n, want in (("good", "good"), ("revoked", "revoked"), ("closedport", "good")):
         rc, out = sh(["openssl", "ocsp", "-issuer", inter, "-cert", leaf[n], "-url", bed["ocsp"]["intermediateUrl"],
