@@ -56,6 +56,31 @@ Describe 'Every output type of every cmdlet survives PowerShell''s serializer' {
         @($LiveByType.Keys) | Where-Object { $_ -notin $declared } | Should -BeNullOrEmpty
     }
 
+    It 'every enum that an output type holds, at any level, is sent as its name' {
+        if (Skip-WithoutBed) { return }
+        $seen = @{}; $enums = @{}
+        $queue = [System.Collections.Generic.Queue[type]]::new()
+        foreach ($k in $LiveByType.Keys) { $queue.Enqueue([TlsTools.MailTlsResult].Assembly.GetType("TlsTools.$k")) }
+        while ($queue.Count) {
+            $t = $queue.Dequeue()
+            if ($seen[$t.FullName]) { continue }
+            $seen[$t.FullName] = $true
+            foreach ($p in $t.GetProperties()) {
+                $pt = $p.PropertyType
+                $candidates = @($pt) + @($pt.GetGenericArguments()) + @($pt.GetInterfaces() | ForEach-Object { $_.GetGenericArguments() })
+                if ($pt.BaseType -and $pt.BaseType.IsGenericType) { $candidates += $pt.BaseType.GetGenericArguments() }
+                foreach ($c in $candidates) {
+                    if ($c.IsEnum) { $enums[$c.FullName] = $true }
+                    elseif ($c.Namespace -like 'TlsTools*' -and $c.IsClass) { $queue.Enqueue($c) }
+                }
+            }
+        }
+        $enums.Count | Should -BeGreaterThan 10
+        foreach ($e in $enums.Keys) {
+            (Get-TypeData -TypeName $e).SerializationMethod | Should -Be 'String' -Because "$e is part of an output type"
+        }
+    }
+
     It '<_> comes back as Deserialized.TlsTools.<_> with every property''s value and meaning' -ForEach @(
         'MailTlsDomainSummary', 'MailTlsResult', 'RemoteCertificate', 'MailTlsPolicy', 'RevocationEndpointResult',
         'TrustedRootResult', 'ConnectorSpec', 'CipherSuiteResult', 'CipherScanSummary', 'MailTlsHop', 'MailTlsPathSummary'
