@@ -65,7 +65,7 @@ public static class CipherScanJudgement
             Domain = domain,
             IPAddress = address,
             Port = facts.Target.Port,
-            SupportedProtocols = protocols.Where(p => p.Supported == true).Select(p => p.Protocol).ToArray(),
+            SupportedProtocols = new ValueList<TlsProtocolVersion>(protocols.Where(p => p.Supported == true).Select(p => p.Protocol)),
             Suites = suites,
             Protocols = protocols,
             LegacyProtocolAccepted = protocols.Any(p => p.Supported == true && p.Protocol < TlsProtocolVersion.Tls12),
