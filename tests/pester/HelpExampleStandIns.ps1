@@ -33,9 +33,15 @@ function Invoke-Command {
     # Remoting to Exchange servers: runs the script block here once per computer, as
     # Invoke-Command adds PSComputerName to what comes back.
     [CmdletBinding()]
-    param([string[]] $ComputerName, [Parameter(Mandatory)] [scriptblock] $ScriptBlock)
-    foreach ($c in $ComputerName) {
-        & $ScriptBlock | ForEach-Object { $_ | Add-Member -NotePropertyName PSComputerName -NotePropertyValue $c -PassThru -Force }
+    param(
+        [string[]] $ComputerName,
+        [string[]] $HostName,
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [object[]] $ArgumentList,
+        [int] $ThrottleLimit
+    )
+    foreach ($c in @($ComputerName) + @($HostName) | Where-Object { $_ }) {
+        & $ScriptBlock @ArgumentList | ForEach-Object { $_ | Add-Member -NotePropertyName PSComputerName -NotePropertyValue $c -PassThru -Force }
     }
 }
 

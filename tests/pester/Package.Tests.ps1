@@ -182,6 +182,13 @@ Describe 'The manifest' {
         $changelog | Should -Match "(?m)^## v$([regex]::Escape($Version))\b"
     }
 
+    It 'has a CHANGELOG that records every exported cmdlet' {
+        $changelog = Get-Content (Join-Path $RepoRoot 'CHANGELOG.md') -Raw
+        foreach ($name in $Manifest.CmdletsToExport) {
+            $changelog | Should -Match ([regex]::Escape($name)) -Because "CHANGELOG.md records each capability"
+        }
+    }
+
     It 'passes Test-ModuleManifest' {
         { Test-ModuleManifest (Join-Path $ModulePath 'TlsTools.psd1') -ErrorAction Stop } | Should -Not -Throw
     }
