@@ -69,7 +69,7 @@ public static class CipherScanJudgement
             Suites = suites,
             Protocols = protocols,
             LegacyProtocolAccepted = protocols.Any(p => p.Supported == true && p.Protocol < TlsProtocolVersion.Tls12),
-            WeakSuitesAccepted = suites.Where(s => s.Strength <= CipherSuiteStrength.Weak).Select(s => s.Name).Distinct().ToArray(),
+            WeakSuitesAccepted = new StringList(suites.Where(s => s.Strength <= CipherSuiteStrength.Weak).Select(s => s.Name).Distinct()),
             NonForwardSecretAccepted = suites.Any(s => !s.ForwardSecrecy),
             AcceptsExchangeOnlineSuite = exchangeOnline ? true : inconclusive ? null : false,
             ServerPrefersOwnOrder = newestWithChoice?.ServerPrefersOwnOrder,
