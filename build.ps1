@@ -15,21 +15,27 @@ not start, TLSTOOLS_BED_SKIP) fails the run: it is counted in 'failed' as well a
 
 Demo: builds, starts the loopback test bed and runs the module's main job against it.
 
+Package: builds, then writes output/package/TlsTools.<version>.nupkg with Publish-PSResource to a
+local folder repository registered for the run only (never to a network registry).
+
 .EXAMPLE
 ./build.ps1 -Task Build
 
 .EXAMPLE
 ./build.ps1 -Task Test
+
+.EXAMPLE
+./build.ps1 -Task Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # Skip the build step of Test and Demo (use the module already in output/).
+    # Skip the build step of Test, Demo and Package (use the module already in output/).
     [switch] $NoBuild
 )
 
@@ -61,6 +67,27 @@ function Get-ModuleVersion {
     (Import-PowerShellDataFile (Join-Path $root 'TlsTools.psd1')).ModuleVersion
 }
 
+function Get-ReleaseNote {
+    <# The CHANGELOG.md section of a version ("## v<version> ..." up to the next "## "). #>
+    param([string] $Version)
+    $text = Get-Content (Join-Path $root 'CHANGELOG.md') -Raw
+    $pattern = '(?ms)^## v' + [regex]::Escape($Version) + '\b[^\n]*\n(.*?)(?=^## |\z)'
+    $m = [regex]::Match($text, $pattern)
+    if (-not $m.Success) { throw "CHANGELOG.md has no section '## v$Version'." }
+    $m.Groups[1].Value.Trim()
+}
+
+function Set-ReleaseNote {
+    <# Writes the version's CHANGELOG section into the built manifest's ReleaseNotes. #>
+    param([string] $ManifestPath, [string] $Version)
+    $notes = (Get-ReleaseNote $Version) -replace "'", "''"
+    $manifest = Get-Content $ManifestPath -Raw
+    $line = [regex]::Match($manifest, "(?m)^(\s*)ReleaseNotes\s*=\s*'[^']*'")
+    if (-not $line.Success) { throw "$ManifestPath has no one-line ReleaseNotes entry to fill." }
+    $manifest = $manifest.Remove($line.Index, $line.Length).Insert($line.Index, "$($line.Groups[1].Value)ReleaseNotes = '$notes'")
+    Set-Content -Path $ManifestPath -Value $manifest -NoNewline -Encoding utf8
+}
+
 function Invoke-BuildTask {
     $version = Get-ModuleVersion
     Write-Host "Building TlsTools $version ($Configuration)"
@@ -73,12 +100,37 @@ function Invoke-BuildTask {
     Get-ChildItem $moduleOut -Recurse -Include '*.pdb', '*.deps.json' | Remove-Item -Force
 
     Copy-Item (Join-Path $root 'TlsTools.psd1') $moduleOut
-    Copy-Item (Join-Path $root 'module/*') $moduleOut
+    Set-ReleaseNote (Join-Path $moduleOut 'TlsTools.psd1') $version
+    Copy-Item (Join-Path $root 'module/*') $moduleOut -Recurse
     Copy-Item (Join-Path $root 'CHANGELOG.md') $moduleOut
     Copy-Item (Join-Path $root 'LICENSE') $moduleOut -ErrorAction SilentlyContinue
 
     & (Join-Path $root 'tools/ConvertTo-MamlHelp.ps1') -DocsPath (Join-Path $root 'docs/en-US') -ModulePath $moduleOut
     Write-Host "Module ready: $moduleOut"
+}
+
+function Invoke-PackageTask {
+    <#
+    Publishes the built module folder to a folder repository registered under a name of its own
+    for this run (removed afterwards), which leaves TlsTools.<version>.nupkg in output/package.
+    -Repository is always explicit: no network registry is contacted.
+    #>
+    $version = Get-ModuleVersion
+    $packageDir = Join-Path $output 'package'
+    if (Test-Path $packageDir) { Remove-Item $packageDir -Recurse -Force }
+    New-Item -ItemType Directory -Force $packageDir | Out-Null
+    $repository = 'TlsToolsBuild' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    Register-PSResourceRepository -Name $repository -Uri $packageDir -Trusted
+    try {
+        Publish-PSResource -Path $moduleOut -Repository $repository -SkipDependenciesCheck -SkipModuleManifestValidate
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repository
+    }
+    $nupkg = Join-Path $packageDir "TlsTools.$version.nupkg"
+    if (-not (Test-Path $nupkg)) { throw "Package task: $nupkg was not written." }
+    Write-Host "Package ready: $nupkg"
 }
 
 function Get-PesterModulePath {
@@ -157,5 +209,6 @@ foreach ($t in $Task) {
         'Build' { Invoke-BuildTask }
         'Test' { if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-BuildTask }; Invoke-TestTask }
         'Demo' { if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-BuildTask }; Invoke-DemoTask }
+        'Package' { if (-not $NoBuild -and 'Build' -notin $Task) { Invoke-BuildTask }; Invoke-PackageTask }
     }
 }

@@ -6,6 +6,9 @@ namespace TlsTools;
 /// Why a probe of one target failed. Each value maps to one stable PowerShell ErrorId
 /// (<see cref="ProbeFailureKinds.ErrorId"/>), from the core to the cmdlet's ErrorRecord.
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum ProbeFailureKind
 {
     /// <summary>The host name could not be resolved.</summary>

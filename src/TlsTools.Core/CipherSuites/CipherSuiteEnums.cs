@@ -1,6 +1,9 @@
 namespace TlsTools;
 
 /// <summary>A protocol version a cipher suite scan can try, oldest first.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum TlsProtocolVersion
 {
     /// <summary>SSL 3.0 (RFC 6101), prohibited by RFC 7568.</summary>
@@ -20,6 +23,9 @@ public enum TlsProtocolVersion
 /// Insecure (broken: anonymous, NULL, export, RC4, DES, MD5, ...), Weak (no forward secrecy, DHE,
 /// CBC, 3DES), Secure, and Recommended (forward-secret AEAD suites that ciphersuite.info recommends).
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum CipherSuiteStrength
 {
     Insecure,

@@ -1,6 +1,9 @@
 namespace TlsTools;
 
 /// <summary>Where the connectors live.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum ConnectorPlatform
 {
     /// <summary>Exchange Online: New-InboundConnector and New-OutboundConnector.</summary>
@@ -10,6 +13,9 @@ public enum ConnectorPlatform
 }
 
 /// <summary>Which way the mail flows, seen from the organisation the connectors belong to.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum ConnectorDirection
 {
     /// <summary>Mail from the partner to you.</summary>
@@ -25,6 +31,9 @@ public enum ConnectorDirection
 /// Server, OnPremises means the other end is your own Exchange Online tenant (the on-premises side
 /// of a hybrid mail flow).
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum ConnectorType
 {
     /// <summary>Another organisation (or any MTA that is not yours).</summary>
@@ -37,6 +46,9 @@ public enum ConnectorType
 /// How much TLS a connector demands: the values of Exchange's TlsAuthLevel, which both the
 /// Exchange Online outbound connector's TlsSettings and the send connector's TlsAuthLevel take.
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum TlsAuthLevel
 {
     /// <summary>TLS is required; the certificate is not checked.</summary>

@@ -5,6 +5,9 @@ using System.Linq;
 namespace TlsTools.Connectors;
 
 /// <summary>Whether breaking a rule stops the specification or only flags it for review.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum RuleSeverity
 {
     /// <summary>The parameters would be rejected or would not do what was asked: no specification is produced.</summary>
@@ -14,6 +17,9 @@ public enum RuleSeverity
 }
 
 /// <summary>What a rule rests on. Only Documented and Input rules may be errors.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum RuleBasis
 {
     /// <summary>Microsoft's documentation states it (cmdlet help, conceptual docs, a Message Center post), or an observed Exchange error text does, or a standard (RFC) does.</summary>

@@ -224,6 +224,9 @@ public sealed class CertificateNameChoice
     public int Total { get; }
 }
 
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum CertificateNameBasis
 {
     /// <summary>Every certificate carries this name.</summary>

@@ -5,6 +5,9 @@ using System.Linq;
 namespace TlsTools.Connectors;
 
 /// <summary>The plain value a parameter of a target cmdlet takes in a specification.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum ParameterKind
 {
     Bool,

@@ -8,6 +8,9 @@ namespace TlsTools;
 /// way (no TLS details, no RFC 3848 protocol keyword): never a guess. Compare with
 /// <c>-eq 'True'</c> in scripts: every value of an enum is truthy but the first.
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum HopTls
 {
     /// <summary>The header records neither TLS details nor a protocol keyword that tells.</summary>

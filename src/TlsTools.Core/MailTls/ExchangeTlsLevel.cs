@@ -4,6 +4,9 @@ namespace TlsTools;
 /// The Exchange Online outbound connector <c>TlsSettings</c> values, weakest first. A server
 /// "satisfies" a level when a connector with that setting would deliver to it.
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum ExchangeTlsLevel
 {
     /// <summary>No TLS: only an opportunistic (TlsSettings $null) connector delivers.</summary>

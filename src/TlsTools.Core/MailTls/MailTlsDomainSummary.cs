@@ -7,6 +7,9 @@ using System.Linq;
 namespace TlsTools;
 
 /// <summary>The verdict of a domain summary.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum MailTlsVerdict
 {
     /// <summary>Every address speaks TLS with a valid, matching certificate.</summary>
@@ -25,6 +28,9 @@ public enum MailTlsVerdict
 /// (New-OutboundConnector; Exchange connector reference sections 3 and 10.4), so the partner's
 /// own DANE records and MTA-STS policy decide.
 /// </summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum DefaultDelivery
 {
     /// <summary>Every MX address Exchange Online would deliver to takes the mail over TLS (TLS 1.2 or later).</summary>
@@ -44,6 +50,9 @@ public enum DefaultDelivery
 }
 
 /// <summary>Whether Exchange Online, with its default modes, uses one MX host, and how.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum MxDelivery
 {
     /// <summary>Exchange Online delivers to the host over TLS.</summary>

@@ -1,6 +1,9 @@
 namespace TlsTools;
 
 /// <summary>How the mail server is spoken to.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum MailTlsMode
 {
     /// <summary>Plain SMTP, then STARTTLS (port 25, 587).</summary>
@@ -10,6 +13,9 @@ public enum MailTlsMode
 }
 
 /// <summary>Which address families to test.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum AddressFamilyFilter
 {
     Any,

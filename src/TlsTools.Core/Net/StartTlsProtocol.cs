@@ -1,6 +1,9 @@
 namespace TlsTools;
 
 /// <summary>The plain-text protocol spoken before the TLS upgrade, or None for TLS on connect.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum StartTlsProtocol
 {
     /// <summary>TLS starts on connect (HTTPS, SMTPS on 465, IMAPS on 993, POP3S on 995).</summary>

@@ -4,6 +4,9 @@ using System.Collections.Generic;
 namespace TlsTools;
 
 /// <summary>The mode of an MTA-STS policy (RFC 8461 section 5).</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum MtaStsMode
 {
     /// <summary>The policy is withdrawn: senders apply no MTA-STS checks.</summary>
@@ -15,6 +18,9 @@ public enum MtaStsMode
 }
 
 /// <summary>What a domain's published TLS policies mean for mail sent to it.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum MailTlsPolicyVerdict
 {
     /// <summary>The domain publishes neither MTA-STS nor usable DANE: senders use opportunistic TLS.</summary>

@@ -16,6 +16,9 @@ using TlsTools.Tls;
 namespace TlsTools.Policy;
 
 /// <summary>Why fetching an MTA-STS policy failed (the TLS-RPT result types sts-policy-fetch-error and sts-webpki-invalid).</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum MtaStsFetchFailureKind
 {
     /// <summary>The policy host name has no address.</summary>

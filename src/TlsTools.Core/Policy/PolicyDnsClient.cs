@@ -13,6 +13,9 @@ using TlsTools.Routing;
 namespace TlsTools.Policy;
 
 /// <summary>How a DNS question was answered.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum DnsAnswerStatus
 {
     /// <summary>An answer (possibly with no records of the type: NODATA).</summary>

@@ -4,6 +4,9 @@ using TlsTools.Tls;
 namespace TlsTools.Probing;
 
 /// <summary>What a client handshake offers.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum TlsOffer
 {
     /// <summary>What a current sender offers: the platform's default protocols (TLS 1.2 and 1.3) and suites.</summary>

@@ -9,6 +9,9 @@ namespace TlsTools
     /// validation and revocation lists checks" (New-OutboundConnector, office-docs-powershell
     /// exchange/exchange-ps/ExchangePowerShell/New-OutboundConnector.md).
     /// </summary>
+#if NET
+    [Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
     public enum RevocationStatus
     {
         /// <summary>Every certificate of the chain below the trust anchor has a current, signature-verified answer (CRL or OCSP) that it is not revoked.</summary>

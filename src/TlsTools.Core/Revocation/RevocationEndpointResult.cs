@@ -3,6 +3,9 @@ using System;
 namespace TlsTools;
 
 /// <summary>What a revocation or CA-issuers endpoint serves (RFC 5280 sections 4.2.1.13 and 4.2.2.1).</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum RevocationEndpointKind
 {
     /// <summary>A CRL distribution point: the URL returns a CRL.</summary>
@@ -14,6 +17,9 @@ public enum RevocationEndpointKind
 }
 
 /// <summary>The verdict on one endpoint. <see cref="OK"/> is the word <c>certutil -URL</c> uses.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum RevocationEndpointStatus
 {
     /// <summary>Reached, and the content is valid, current and (for a certificate) not revoked.</summary>
@@ -37,6 +43,9 @@ public enum RevocationEndpointStatus
 }
 
 /// <summary>The revocation state of a certificate, as a CRL or OCSP response gives it (RFC 6960 section 2.2).</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum CertificateRevocationStatus
 {
     Good,

@@ -43,6 +43,9 @@ public sealed class HttpFetchOptions
 }
 
 /// <summary>How a fetch ended.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
 public enum HttpFetchOutcome
 {
     /// <summary>A 2xx response was read to the end, within the size cap.</summary>

@@ -68,12 +68,40 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     /// <summary>Turns a failure of one target into the error record written for it.</summary>
     protected abstract ErrorRecord CreateErrorRecord(TTarget target, Exception exception, bool timedOut);
 
+    /// <summary>
+    /// True when the command is given -ErrorAction Stop: inputs are then worked on one at a time
+    /// (the addresses of one domain still in parallel), and the first failed input ends the
+    /// command before the next one is touched, as a runbook expects. $ErrorActionPreference
+    /// alone keeps the concurrency: the first error still ends the command, but inputs already
+    /// in flight have been probed.
+    /// </summary>
+    protected bool StopAtFirstError { get; private set; }
+
     protected override void BeginProcessing()
     {
-        _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
-        int window = Math.Max(1, MaxTargetsInFlight);
+        StopAtFirstError = ErrorsTerminate();
+        int throttle = StopAtFirstError && ThrottleEachTarget ? 1 : ThrottleLimit;
+        _throttle = new SemaphoreSlim(throttle, throttle);
+        int window = StopAtFirstError ? 1 : Math.Max(1, MaxTargetsInFlight);
         _window = new SemaphoreSlim(window, window);
         base.BeginProcessing();
+    }
+
+    private bool ErrorsTerminate() =>
+        MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) && IsStop(bound);
+
+    private static bool IsStop(object? value)
+    {
+        if (value is PSObject wrapped)
+        {
+            value = wrapped.BaseObject;
+        }
+        return value switch
+        {
+            ActionPreference preference => preference == ActionPreference.Stop,
+            string text => string.Equals(text, nameof(ActionPreference.Stop), StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
     }
 
     /// <summary>
@@ -85,6 +113,12 @@ public abstract class ConcurrentTargetCmdlet<TTarget> : TlsCmdletBase
     protected void Enqueue(TTarget target)
     {
         WaitForWindowSlot();
+        if (StopAtFirstError)
+        {
+            // A failed target posts its error before it frees its slot: write it now, so that
+            // it ends the command before the next target starts.
+            Drain(waitForAll: false);
+        }
         AddPending();
         _queued++;
         var output = new TargetOutput(this);

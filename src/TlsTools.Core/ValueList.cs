@@ -1,0 +1,20 @@
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Linq;
+
+namespace TlsTools;
+
+/// <summary>
+/// A read-only list of values (enum members, numbers) that prints as one comma-separated value,
+/// like <see cref="StringList"/>: <c>Export-Csv</c> writes "Tls12, Tls13" instead of a type name,
+/// while <c>ConvertTo-Json</c> still writes an array.
+/// </summary>
+public sealed class ValueList<T> : ReadOnlyCollection<T>
+{
+    public ValueList(IEnumerable<T> items)
+        : base(items.ToList())
+    {
+    }
+
+    public override string ToString() => string.Join(", ", this);
+}
