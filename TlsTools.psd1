@@ -19,6 +19,7 @@
         'New-ForcedTlsConnectorSpec'
         'Get-MailTlsPolicy'
         'Get-MailTlsPath'
+        'ConvertTo-MailTlsReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
