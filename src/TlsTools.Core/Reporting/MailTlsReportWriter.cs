@@ -283,7 +283,7 @@ public static class MailTlsReportWriter
             Html.Write(w, issuer);
             w.Write("</span>");
         }
-        w.Write("</td><td>");
+        w.Write("</td><td class=\"wrap\">");
         var notes = new List<string>();
         if (ReportValue.Text(r, "Error") is { Length: > 0 } error)
         {
@@ -403,7 +403,7 @@ public static class MailTlsReportWriter
             Html.Write(w, status?.ToString() ?? ReportValue.Text(e, "Status"));
             w.Write("</td><td>");
             Html.Write(w, ReportValue.EnumText<RevocationEndpointKind>(e, "Kind"));
-            w.Write("</td><td class=\"mono\">");
+            w.Write("</td><td class=\"mono wrap\">");
             Html.Write(w, ReportValue.Text(e, "Uri"));
             w.Write("</td><td>");
             Html.Write(w, ReportValue.Text(e, "Certificate"));
@@ -415,7 +415,7 @@ public static class MailTlsReportWriter
             Html.Write(w, ReportValue.Duration(e, "Latency") is { } latency ? ((int)latency.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms" : string.Empty);
             w.Write("</td><td>");
             Html.Write(w, ReportValue.Date(e, "NextUpdate")?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
-            w.Write("</td><td>");
+            w.Write("</td><td class=\"wrap\">");
             Html.Write(w, ReportValue.Text(e, "Detail"));
             w.Write("</td></tr>\n");
         }
@@ -487,7 +487,7 @@ public static class MailTlsReportWriter
                 Html.Write(w, ReportValue.Date(h, "Timestamp")?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
                 w.Write("</td><td>");
                 Html.Write(w, ReportValue.Text(h, "Software"));
-                w.Write("</td><td>");
+                w.Write("</td><td class=\"wrap\">");
                 List(w, ReportValue.Strings(h, "Notes"), string.Empty);
                 w.Write("</td></tr>\n");
             }
@@ -683,7 +683,9 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;border-bottom:2px solid var(-
 .meta{color:#57606a;margin:0 0 6px}
 nav a{margin-right:14px;color:#0550ae}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}
-th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td.mono{min-width:15em;word-break:break-all}
+td.wrap{overflow-wrap:anywhere;min-width:12em}
 thead th{background:#f6f8fa}
 table.facts{width:auto;min-width:50%}table.facts th{width:200px;background:#f6f8fa;font-weight:600}
 tr.red td{background:var(--bg-red)}tr.amber td{background:var(--bg-amber)}

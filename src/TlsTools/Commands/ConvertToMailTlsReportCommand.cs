@@ -60,11 +60,28 @@ public sealed class ConvertToMailTlsReportCommand : TlsCmdletBase
         {
             return;
         }
-        if (_data.Add(new PSObjectReportSource(InputObject)) == ReportInputKind.Unsupported)
+        // Arrays of results (a, b | ConvertTo-MailTlsReport, or -InputObject $results) are read item by item.
+        if (InputObject.BaseObject is System.Collections.IEnumerable items and not string and not System.Collections.IDictionary)
         {
-            string typeName = InputObject.TypeNames.Count > 0 ? InputObject.TypeNames[0] : InputObject.BaseObject.GetType().FullName ?? "object";
+            foreach (object? item in items)
+            {
+                if (item is not null)
+                {
+                    Add(PSObject.AsPSObject(item));
+                }
+            }
+            return;
+        }
+        Add(InputObject);
+    }
+
+    private void Add(PSObject input)
+    {
+        if (_data.Add(new PSObjectReportSource(input)) == ReportInputKind.Unsupported)
+        {
+            string typeName = input.TypeNames.Count > 0 ? input.TypeNames[0] : input.BaseObject.GetType().FullName ?? "object";
             var e = new ArgumentException($"ConvertTo-MailTlsReport does not read {typeName}: it reads {string.Join(", ", ReportInput.SupportedTypeNames)} (also deserialized).");
-            WriteError(new ErrorRecord(e, "UnsupportedReportInput", ErrorCategory.InvalidType, InputObject)
+            WriteError(new ErrorRecord(e, "UnsupportedReportInput", ErrorCategory.InvalidType, input)
             {
                 ErrorDetails = new ErrorDetails(e.Message)
                 {
