@@ -22,6 +22,8 @@ packages=(
     sslscan          # reference cipher suite scan (Get-TlsCipherSuite tests, bench)
     nmap             # ssl-enum-ciphers, a second reference
     testssl.sh       # bench reference (the command is testssl)
+    chromium         # headless rendering of ConvertTo-MailTlsReport's page (Pester)
+    fonts-dejavu-core # the fonts the report names, so renders and screenshots are the same everywhere
 )
 
 missing=()
