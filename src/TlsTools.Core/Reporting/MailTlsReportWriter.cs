@@ -149,7 +149,7 @@ public static class MailTlsReportWriter
             Cell(w, d.Summary is { } s2 ? string.Join(", ", ReportValue.Strings(s2, "TlsDomainCandidates")) : null);
             w.Write("</td><td>");
             Cell(w, string.Join(", ", Protocols(d)));
-            w.Write("</td><td>");
+            w.Write("</td><td class=\"date\">");
             Cell(w, Expiry(SoonestExpiry(d), now));
             w.Write("</td></tr>\n");
         }
@@ -673,7 +673,7 @@ public static class MailTlsReportWriter
     };
 
     private static string Plural(int n, string noun) =>
-        n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? string.Empty : "s");
+        n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? noun : noun.EndsWith("y", StringComparison.Ordinal) ? noun.Substring(0, noun.Length - 1) + "ies" : noun + "s");
 
     private const string Css = @"
 :root{--green:#1a7f37;--amber:#b35900;--red:#c62828;--grey:#6e7781;--line:#d0d7de;--bg-red:#fdecea;--bg-amber:#fff4e0}
@@ -684,12 +684,13 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;border-bottom:2px solid var(-
 nav a{margin-right:14px;color:#0550ae}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}
 th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
-td.mono{min-width:15em;word-break:break-all}
+td.mono{min-width:9em;word-break:break-all}
 td.wrap{overflow-wrap:anywhere;min-width:12em}
+table.addresses td,table.hops td,table.endpoints td{overflow-wrap:anywhere}
 thead th{background:#f6f8fa}
 table.facts{width:auto;min-width:50%}table.facts th{width:200px;background:#f6f8fa;font-weight:600}
 tr.red td{background:var(--bg-red)}tr.amber td{background:var(--bg-amber)}
-td.num{text-align:right;white-space:nowrap}.mono{font-family:""DejaVu Sans Mono"",Consolas,monospace;font-size:12px}
+td.num{text-align:right;white-space:nowrap}td.date{min-width:7.5em}table.soonest td:first-child{white-space:nowrap}.mono{font-family:""DejaVu Sans Mono"",Consolas,monospace;font-size:12px}
 td ul{margin:0;padding-left:16px}
 .sub{color:#57606a;font-size:11px}.none{color:#8c959f}
 .light{display:inline-block;width:16px;height:16px;border-radius:50%;color:#fff;font-size:11px;line-height:16px;text-align:center;font-weight:700;margin-right:6px;vertical-align:-3px}
