@@ -88,7 +88,15 @@ public class MailTlsReportTests
         return Render(data);
     }
 
-    private static int Count(string text, string part) => Regex.Matches(text, Regex.Escape(part)).Count;
+    private static int Count(string text, string part)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+        {
+            n++;
+        }
+        return n;
+    }
 
     [Fact]
     public void EncodesEveryValueFromTheInput()
@@ -168,7 +176,8 @@ public class MailTlsReportTests
         string svg = html.Substring(html.IndexOf("<svg", StringComparison.Ordinal));
         svg = svg.Substring(0, svg.IndexOf("</svg>", StringComparison.Ordinal) + 6);
         Assert.Contains("4 certificates: 1 expired, 1 expire within 30 days, 2 later.", svg);
-        Assert.Equal(1, Count(svg, "<rect class=\"expired\" x=\"") - 1);
+        // One bar of expired certificates, and the legend's swatch.
+        Assert.Equal(2, Count(svg, "<rect class=\"expired\""));
         Assert.Contains(">expired</text>", svg);
         Assert.Contains(">2026-12</text>", svg);
         Assert.Contains(">later</text>", svg);
@@ -178,7 +187,7 @@ public class MailTlsReportTests
         System.Xml.Linq.XDocument.Parse(svg);
         // The soonest list.
         Assert.Contains("<td>mx.a.example</td>", html);
-        Assert.Contains("<td class=\"num\">-3</td>", html.Replace("-4", "-3"));
+        Assert.Contains("<td class=\"num\">-3</td>", html);
     }
 
     [Fact]
@@ -209,7 +218,7 @@ public class MailTlsReportTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         Assert.Equal(5000, Count(html, "<td class=\"num\">10</td>"));
         Assert.Equal(500, Count(html, "<article class=\"domain-detail\""));
-        Assert.Contains("5000 certificates", html.Replace("5,000", "5000"));
+        Assert.Contains("<desc id=\"chart-desc\">5000 certificates:", html);
         Assert.True(html.Length < 20_000_000, $"{html.Length} characters");
     }
 
@@ -282,7 +291,7 @@ public class MailTlsReportTests
         Assert.Contains("2026-12-08 (5 days)", html);
         Assert.Contains("<li>first note</li>", html);
         Assert.Equal(1, Count(html, "<td>192.0.2.1:25</td>"));
-        Assert.Contains("1 certificates", html.Replace("1 certificate ", "1 certificates "));
+        Assert.Contains("1 certificate by the month they expire in", html);
     }
 
     [Fact]
