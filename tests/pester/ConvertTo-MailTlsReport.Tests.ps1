@@ -300,8 +300,20 @@ Describe 'ConvertTo-MailTlsReport input, output and errors' {
             $file = @() | ConvertTo-MailTlsReport -Path 'empty.html' -PassThru
             $file.FullName | Should -Be (Join-Path $TestDrive 'empty.html')
             (Get-Content $file.FullName -Raw) | Should -Match 'No Test-MailTls, Get-MailTlsPolicy or Get-TlsCipherSuite output was given'
+            # No input parameter at all: no prompt (the suite runs -NonInteractive, where a prompt is an error).
+            ConvertTo-MailTlsReport -Path 'nothing.html' -ErrorAction Stop
+            'nothing.html' | Should -Exist
         }
         finally { Pop-Location }
+    }
+
+    It 'reads an array given to -InputObject item by item' {
+        $path = Join-Path $TestDrive 'array.html'
+        $rows = 1..3 | ForEach-Object { [TlsTools.MailTlsResult]@{ Domain = "d$_.fabrikam.com"; MxHost = "mx.d$_.fabrikam.com"; IPAddress = "192.0.2.$_"; Port = 25 } }
+        ConvertTo-MailTlsReport -Path $path -InputObject $rows -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        $html = Get-Content $path -Raw
+        1..3 | ForEach-Object { $html | Should -Match ">d$_\.fabrikam\.com</a>" }
     }
 
     It 'encodes hostile values so that the browser shows them as text' {

@@ -23,7 +23,8 @@ public sealed class ConvertToMailTlsReportCommand : TlsCmdletBase
     public string Path { get; set; } = string.Empty;
 
     /// <summary>Output of Test-MailTls, Get-TlsCipherSuite, Get-MailTlsPolicy, Test-CrlReachability and Get-MailTlsPath, live or deserialized.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    // Not mandatory, so that a script never stops at a prompt: without input the page says so.
+    [Parameter(ValueFromPipeline = true)]
     [AllowNull]
     public PSObject? InputObject { get; set; }
 
@@ -42,7 +43,15 @@ public sealed class ConvertToMailTlsReportCommand : TlsCmdletBase
 
     protected override void BeginProcessing()
     {
-        _path = GetUnresolvedProviderPathFromPSPath(Path);
+        try
+        {
+            _path = GetUnresolvedProviderPathFromPSPath(Path);
+        }
+        catch (Exception e) when (e is ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or NotSupportedException or ArgumentException or ProviderInvocationException)
+        {
+            ThrowTerminatingError(NotWritable(Path, e));
+            return;
+        }
         // Fail before reading thousands of objects, not after.
         if (NoClobber && File.Exists(_path))
         {
