@@ -20,6 +20,7 @@
         'New-ForcedTlsConnectorSpec'
         'Get-MailTlsPolicy'
         'Get-MailTlsPath'
+        'ConvertTo-MailTlsReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -24,6 +24,8 @@ packages=(
     testssl.sh       # bench reference (the command is testssl)
     openssh-server   # sshd the bed starts itself for PowerShell remoting over SSH (the package's service stays off)
     openssh-client   # ssh, the client PowerShell's SSH transport runs
+    chromium         # headless rendering of ConvertTo-MailTlsReport's page (Pester)
+    fonts-dejavu-core # the fonts the report names, so renders and screenshots are the same everywhere
 )
 
 missing=()

@@ -12,6 +12,9 @@ $ErrorActionPreference = 'Stop'
 $PSVersionTable | Format-Table -AutoSize | Out-String | Write-Host
 Import-Module $PesterPath
 $env:TLSTOOLS_MODULE_PATH = $ModulePath
+# Test artifacts (rendered reports, screenshots) go beside the results.
+$null = New-Item -ItemType Directory -Force $ResultsPath
+$env:TLSTOOLS_TEST_RESULTS = (Resolve-Path $ResultsPath).Path
 
 # Leave the loopback test bed as we found it: a bed the tests start is stopped (by its recorded
 # pids) when the run ends.
