@@ -202,8 +202,30 @@ Describe 'PowerShell remoting over SSH to the bed''s own sshd' {
         $after = if (Test-Path $UserKnownHosts) { (Get-FileHash $UserKnownHosts).Hash } else { 'absent' }
         $after | Should -Be $UserKnownHostsBefore
     }
-}
 
-# ConvertTo-MailTlsReport: the report accepts results of a remote sweep.
-# A report test adds here an It that pipes $RemoteResults and $RemoteSummaries (deserialized,
-# with PSComputerName) to ConvertTo-MailTlsReport and asserts on the page.
+    It 'feeds the report: a remote sweep''s deserialized summaries render with their per-address results' {
+        if (Skip-WithoutSsh) { return }
+        $path = Join-Path $TestDrive 'remote-sweep.html'
+        $RemoteSummaries | ConvertTo-MailTlsReport -Path $path -ErrorVariable reportErrors
+        $reportErrors | Should -BeNullOrEmpty
+        $html = Get-Content -Path $path -Raw
+        foreach ($s in $LocalSummaries) {
+            $html | Should -Match ('</span>{0}</td><td class="domain"><a href="#d-\d+">{1}</a>' -f $s.Verdict, [regex]::Escape($s.Domain))
+        }
+        # the summaries' nested Results came through remoting, so the page needs no second input
+        $html | Should -Not -BeLikeExactly '*carries no per-address results*'
+        foreach ($r in $LocalResults) { $html | Should -BeLikeExactly "*$($r.IPAddress)*" }
+    }
+
+    It 'feeds the report: a remote sweep''s deserialized per-address results are judged on the page' {
+        if (Skip-WithoutSsh) { return }
+        $path = Join-Path $TestDrive 'remote-results.html'
+        $RemoteResults | ConvertTo-MailTlsReport -Path $path -ErrorVariable reportErrors
+        $reportErrors | Should -BeNullOrEmpty
+        $html = Get-Content -Path $path -Raw
+        foreach ($d in @($LocalResults.Domain | Sort-Object -Unique)) {
+            $html | Should -Match ('<td class="domain"><a href="#d-\d+">{0}</a>' -f [regex]::Escape($d))
+        }
+        foreach ($r in $LocalResults) { $html | Should -BeLikeExactly "*$($r.IPAddress)*" }
+    }
+}

@@ -234,8 +234,20 @@ Describe 'The default views render deserialized results' {
         $text = $Deserialized['MailTlsResult'][0] | Format-List * | Out-String -Width 400
         foreach ($p in [TlsTools.MailTlsResult].GetProperties().Name) { $text | Should -Match "(?m)^$p\s+:" }
     }
-}
 
-# ConvertTo-MailTlsReport: the report accepts deserialized results.
-# A report test adds here an It that pipes $DeserializedAll (or $Deserialized['<type>']) to
-# ConvertTo-MailTlsReport and asserts on the page, as the report does for live objects.
+    It 'the report accepts every deserialized output type it reads, and shows each domain''s verdict' {
+        if (Skip-WithoutBed) { return }
+        $reportTypes = 'MailTlsDomainSummary', 'MailTlsResult', 'MailTlsPolicy', 'CipherScanSummary', 'CipherSuiteResult',
+            'RevocationEndpointResult', 'MailTlsHop', 'MailTlsPathSummary'
+        $given = @($reportTypes | Where-Object { $Deserialized.Contains($_) })
+        $given.Count | Should -BeGreaterOrEqual 6
+        $path = Join-Path $TestDrive 'deserialized.html'
+        $given | ForEach-Object { $Deserialized[$_] } | ConvertTo-MailTlsReport -Path $path -ErrorVariable reportErrors
+        $reportErrors | Should -BeNullOrEmpty
+        $html = Get-Content -Path $path -Raw
+        foreach ($s in $LiveByType['MailTlsDomainSummary']) {
+            $html | Should -Match ('</span>{0}</td><td class="domain"><a href="#d-\d+">{1}</a>' -f $s.Verdict, [regex]::Escape($s.Domain))
+        }
+        $html | Should -Not -BeLikeExactly '*carries no per-address results*'
+    }
+}

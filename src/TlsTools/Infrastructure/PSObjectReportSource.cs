@@ -59,7 +59,11 @@ internal sealed class PSObjectReportSource : IReportSource
         if (value is PSObject pso)
         {
             // A deserialized bag keeps its properties on the PSObject; a wrapped live value on its base object.
-            if (pso.BaseObject is PSCustomObject || pso.TypeNames.Count > 0 && pso.TypeNames[0].StartsWith("Deserialized.", StringComparison.Ordinal))
+            // A deserialized list (a summary's Results) also carries a Deserialized. type name, but its
+            // items are in the base ArrayList: it is read as a list, not as one empty record.
+            bool isCollection = pso.BaseObject is IEnumerable and not string;
+            if (pso.BaseObject is PSCustomObject
+                || !isCollection && pso.TypeNames.Count > 0 && pso.TypeNames[0].StartsWith("Deserialized.", StringComparison.Ordinal))
             {
                 return new PSObjectReportSource(pso);
             }
