@@ -69,12 +69,22 @@ public interface IPolicyDnsResolver
 public sealed class PolicyDnsClient : IPolicyDnsResolver
 {
     private readonly LookupClient _client;
+    private readonly TimeSpan _timeout;
 
+    /// <param name="server">The DNS server to ask; null for the system's configured servers.</param>
+    /// <param name="timeout">The time one question may take, all of DnsClient's attempts (and a
+    /// TCP retry of a truncated answer) together: a silent server ends it within this time, not twice it.</param>
     public PolicyDnsClient(IPEndPoint? server, TimeSpan timeout)
     {
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive.");
+        }
+        _timeout = timeout;
+        (TimeSpan perQuery, int retries) = DnsClientResolver.QueryTiming(timeout);
         LookupClientOptions options = server is null ? new LookupClientOptions() : new LookupClientOptions(new NameServer(server));
-        options.Timeout = timeout;
-        options.Retries = 1;
+        options.Timeout = perQuery;
+        options.Retries = retries;
         options.UseCache = false;
         options.ThrowDnsErrors = false;
         options.UseTcpFallback = true;
@@ -127,12 +137,21 @@ public sealed class PolicyDnsClient : IPolicyDnsResolver
         IDnsQueryResponse response;
         try
         {
-            response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            response = await DnsDeadline.RunAsync(name, _timeout,
+                ct => _client.QueryAsync(name, type, QueryClass.IN, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsLookupException e)
+        {
+            // The deadline of this question passed (DnsClient's own attempts did not end it).
+            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {e.Message}" };
         }
         catch (DnsResponseException e)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {e.Message}" };
+            string why = e.Code == DnsResponseCode.ConnectionTimeout
+                ? $"the DNS server did not answer within {DnsDeadline.Seconds(_timeout)} s."
+                : e.Message;
+            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {why}" };
         }
         catch (SocketException e)
         {
