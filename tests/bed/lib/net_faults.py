@@ -223,7 +223,7 @@ class Dns:
                 txt = b"v=STSv1; id=fault1;"
                 return 0, [rr(me, TXT, 60, bytes([len(txt)]) + txt)], False
             return 0, [], False
-        if parts and parts[0] == "_25" and top == "bigtlsa" and qtype == TLSA:
+        if len(parts) > 2 and parts[0].startswith("_") and parts[1] == "_tcp" and top == "bigtlsa" and qtype == TLSA:
             for i in range(200):
                 ans.append(rr(me, TLSA, 60, bytes([3, 0, 0]) + bytes([i % 256]) * 300))
             return 0, ans, False
@@ -600,7 +600,8 @@ async def main(path):
                                               f"{cfg['net']}.67", 443, reuse_address=True))
     # Python's OpenSSL refuses to load a leaf whose subjectAltName is not DER; openssl s_server does not.
     badsan = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", f"{addr}:{p['badsan']}",
-                               "-cert", certs["badsan"][0], "-key", certs["badsan"][1], "-www"],
+                               "-cert", certs["badsan"][0], "-cert_chain", cfg["intermediateCert"],
+                               "-key", certs["badsan"][1], "-www"],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log("-", f"listening; badsan s_server pid {badsan.pid}")
     try:
