@@ -240,7 +240,14 @@ Describe 'HTTP faults: CRL, OCSP and MTA-STS' {
 
     It 'Test-MailTls: a leaf whose CRL is slow or 1 GB and whose OCSP answer never ends is still judged on time' {
         if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $offset = Get-BedLogOffset $NF.log
         $o = Invoke-Outcome { Test-MailTls -ComputerName "127.0.0.1:$($P.revsmtp)" -TimeoutSeconds 4 -TrustedRootCertificate $Root -IgnoreSystemTrustStore }
+        Start-Sleep -Milliseconds 200
+        $log = @(Get-BedLogLine $NF.log $offset)
+        # The faulty endpoints were really asked: a CRL and the OCSP responder.
+        @($log -match 'http GET /(slow|huge)\.crl').Count | Should -BeGreaterOrEqual 1
+        @($log -match 'http POST /endless\.ocsp').Count | Should -BeGreaterOrEqual 1
+        Write-Host "revsmtp: RevocationStatus $($o.Objects[0].RevocationStatus)" 
         $o.Count | Should -Be 1
         $r = $o.Objects[0]
         $r.TlsEstablished | Should -BeTrue
@@ -454,6 +461,46 @@ $hwm = [long](($status -match '^VmHWM:' -split '\s+')[1]) * 1KB
             $ps.Stop()
             $stopSeconds = $watch.Elapsed.TotalSeconds
             Write-Host ("Ctrl+C after {0} of 1000 outcomes: stopped in {1:0.000} s" -f $out.Count, $stopSeconds)
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $stopSeconds | Should -BeLessThan 1
+        }
+        finally {
+            if ($ps) { $ps.Dispose() }
+            $runspace.Dispose()
+        }
+    }
+
+    It 'Ctrl+C while <Command> waits on 200 stalled inputs ends it within a second' -TestCases @(
+        @{ Command = 'Get-RemoteCertificate' }, @{ Command = 'Get-TlsCipherSuite' }, @{ Command = 'Get-MailTlsPolicy' }, @{ Command = 'Test-CrlReachability' }
+    ) {
+        if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
+        $stalled = 1..200 | ForEach-Object { "127.0.0.1:$($P.neverread)" }
+        $parameters = switch ($Command) {
+            'Get-RemoteCertificate' { @{ ComputerName = [string[]]$stalled; StartTls = 'Smtp'; TimeoutSeconds = 30; ThrottleLimit = 32 } }
+            'Get-TlsCipherSuite' { @{ ComputerName = [string[]]$stalled; StartTls = 'Smtp'; TimeoutSeconds = 30; ThrottleLimit = 32 } }
+            'Get-MailTlsPolicy' { @{ DomainName = [string[]](1..200 | ForEach-Object { "d$_.example.org" }); DnsServer = $SilentDns; TimeoutSeconds = 30; ThrottleLimit = 32 } }
+            'Test-CrlReachability' { @{ Uri = [string[]](1..200 | ForEach-Object { "$Http/slow.crl?$_" }); TimeoutSeconds = 30; NoProxy = $true } }
+        }
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        $ps = $null
+        try {
+            $import = [powershell]::Create()
+            try {
+                $import.Runspace = $runspace
+                $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
+            }
+            finally { $import.Dispose() }
+            $ps = [powershell]::Create()
+            $ps.Runspace = $runspace
+            $null = $ps.AddCommand($Command).AddParameters($parameters)
+            $async = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 1500
+            $async.IsCompleted | Should -BeFalse
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $stopSeconds = $watch.Elapsed.TotalSeconds
+            Write-Host ("{0}: stopped in {1:0.000} s" -f $Command, $stopSeconds)
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $stopSeconds | Should -BeLessThan 1
         }

@@ -395,7 +395,7 @@ async def http_handler(cfg, log, reader, writer):
                 STATS[k] = 0
             await send_head(writer, "204 No Content", {})
             return
-        name, _, ext = path.lstrip("/").partition(".")
+        name, _, ext = path.split("?")[0].lstrip("/").partition(".")
         mime = "application/ocsp-response" if ext == "ocsp" else "application/pkix-crl"
         if name in ("endless", "huge", "slow", "loop", "scheme", "wrongtype") and ext in ("crl", "ocsp"):
             url = f"http://127.0.0.1:{cfg['ports']['http']}{path}"
