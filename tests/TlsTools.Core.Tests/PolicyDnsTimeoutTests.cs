@@ -41,6 +41,18 @@ public class PolicyDnsTimeoutTests
     }
 
     [Fact]
+    public async Task AAndAaaaOfASilentServerCostOneTimeoutNotTwo()
+    {
+        using var silent = new LoopbackDnsStub(TimeSpan.Zero, silent: true);
+        var client = new PolicyDnsClient(silent.EndPoint, TimeSpan.FromSeconds(1));
+        var watch = Stopwatch.StartNew();
+        DnsAnswer<System.Net.IPAddress> answer = await client.GetAddressesAsync("mx.silent.example", AddressFamilyFilter.Any, CancellationToken.None);
+        Assert.True(answer.Failed);
+        Assert.Contains("did not answer within 1 s", answer.Error);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.8, 1.8);
+    }
+
+    [Fact]
     public async Task CancellationByTheCallerStaysACancellation()
     {
         using var silent = new LoopbackDnsStub(TimeSpan.Zero, silent: true);

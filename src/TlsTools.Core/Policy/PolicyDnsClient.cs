@@ -106,15 +106,17 @@ public sealed class PolicyDnsClient : IPolicyDnsResolver
         {
             return new DnsAnswer<IPAddress> { Records = new[] { literal }, Status = DnsAnswerStatus.Answered };
         }
-        var answers = new List<DnsAnswer<IPAddress>>();
+        // A and AAAA are asked at the same time: a silent server costs one timeout, not two.
+        var questions = new List<Task<DnsAnswer<IPAddress>>>();
         if (family != AddressFamilyFilter.IPv6)
         {
-            answers.Add(await QueryAsync(host, QueryType.A, r => r.Answers.ARecords().Select(a => a.Address), cancellationToken).ConfigureAwait(false));
+            questions.Add(QueryAsync(host, QueryType.A, r => r.Answers.ARecords().Select(a => a.Address), cancellationToken));
         }
         if (family != AddressFamilyFilter.IPv4)
         {
-            answers.Add(await QueryAsync(host, QueryType.AAAA, r => r.Answers.AaaaRecords().Select(a => a.Address), cancellationToken).ConfigureAwait(false));
+            questions.Add(QueryAsync(host, QueryType.AAAA, r => r.Answers.AaaaRecords().Select(a => a.Address), cancellationToken));
         }
+        DnsAnswer<IPAddress>[] answers = await Task.WhenAll(questions).ConfigureAwait(false);
         DnsAnswer<IPAddress>? failed = answers.FirstOrDefault(a => a.Failed);
         return new DnsAnswer<IPAddress>
         {

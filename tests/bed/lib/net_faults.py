@@ -3,9 +3,10 @@
 
 What no real server of the bed can be made to do, each on its own 127.0.0.1 port (or NET address):
 
-  dns          a DNS server (UDP and TCP) for faults.test whose names misbehave by their first label:
-               nxdomain, servfail, refused, silent (never answered), truncated (TC over UDP, the
-               answer over TCP), nullmx, mxcname (MX to a CNAME), mxip (MX to an IP literal), mx50
+  dns          a DNS server (UDP and TCP) for faults.test whose names misbehave by the label
+               before the zone: nxdomain, servfail, refused, silent (never answered), truncated
+               (TC over UDP, the answer over TCP), nullmx, mxsilent (MX to a host under silent),
+               mxcname (MX to a CNAME), mxip (MX to an IP literal), mx50
                (50 MX records), bigtxt (64 KB MTA-STS TXT), bigtlsa (64 KB TLSA), sts<kind> (MTA-STS
                policy hosts that misbehave), <n>.bulk (null MX, answered after a short delay: the
                most queries outstanding at once is counted)
@@ -192,6 +193,8 @@ class Dns:
         if qtype == MX and len(parts) == 1:
             if top == "nullmx" or top == "bulk":
                 ans.append(rr(me, MX, 60, struct.pack(">H", 0) + b"\x00"))
+            elif top == "mxsilent":
+                ans.append(rr(me, MX, 60, struct.pack(">H", 10) + encode_name(f"host.silent.{ZONE}")))
             elif top == "mxcname":
                 ans.append(rr(me, MX, 60, struct.pack(">H", 10) + encode_name(f"alias.{name}")))
             elif top == "mxip":
@@ -329,16 +332,33 @@ async def send_head(writer, status, headers):
     await writer.drain()
 
 
-async def http_fault(kind, writer, log, mime, self_url, log_name):
+ENDLESS_CAP = 256 << 20   # an endless body ends here all the same (a client that never stops)
+
+
+def peer_gone(reader, writer):
+    return writer.is_closing() or writer.transport.is_closing() or reader.at_eof()
+
+
+async def push(writer, chunk):
+    """Writes one chunk and always yields: over TLS, drain() may not wait for the peer, and a
+    loop that never yields would stall every other fault of this process."""
+    writer.write(chunk)
+    await writer.drain()
+    if writer.transport.get_write_buffer_size() > (1 << 20):
+        await asyncio.sleep(0.01)
+    else:
+        await asyncio.sleep(0)
+
+
+async def http_fault(kind, reader, writer, log, mime, self_url, log_name):
     """Answers one request with the fault `kind` (endless, huge, slow, loop, scheme, wrongtype/type)."""
     if kind == "endless":
         await send_head(writer, "200 OK", {"Content-Type": mime})
         chunk = b"\x30" * 65536
         sent = 0
         try:
-            while not writer.is_closing():
-                writer.write(chunk)
-                await writer.drain()
+            while not peer_gone(reader, writer) and sent < ENDLESS_CAP:
+                await push(writer, chunk)
                 sent += len(chunk)
                 STATS["endlessBytesSent"] += len(chunk)
         finally:
@@ -350,9 +370,8 @@ async def http_fault(kind, writer, log, mime, self_url, log_name):
         sent = 0
         try:
             writer.write(b"\x30\x84\x3f\xff\xff\xfa")
-            while sent < total - 6 and not writer.is_closing():
-                writer.write(chunk)
-                await writer.drain()
+            while sent < total - 6 and not peer_gone(reader, writer):
+                await push(writer, chunk)
                 sent += len(chunk)
                 STATS["hugeBytesSent"] += len(chunk)
         finally:
@@ -360,7 +379,7 @@ async def http_fault(kind, writer, log, mime, self_url, log_name):
     elif kind == "slow":
         await send_head(writer, "200 OK", {"Content-Type": mime, "Content-Length": "600"})
         for _ in range(600):
-            if writer.is_closing():
+            if peer_gone(reader, writer):
                 break
             writer.write(b"\x30")
             await writer.drain()
@@ -399,7 +418,7 @@ async def http_handler(cfg, log, reader, writer):
         mime = "application/ocsp-response" if ext == "ocsp" else "application/pkix-crl"
         if name in ("endless", "huge", "slow", "loop", "scheme", "wrongtype") and ext in ("crl", "ocsp"):
             url = f"http://127.0.0.1:{cfg['ports']['http']}{path}"
-            await asyncio.wait_for(http_fault(name, writer, log, mime, url, "http"), CONNECTION_BUDGET)
+            await asyncio.wait_for(http_fault(name, reader, writer, log, mime, url, "http"), CONNECTION_BUDGET)
             return
         await send_head(writer, "404 Not Found", {"Content-Length": "0"})
     except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError, ssl.SSLError):
@@ -422,7 +441,7 @@ async def sts_https_handler(log, reader, writer):
         log("sts", f"GET https://{host}{path} ({kind})")
         mime = "text/plain"
         if kind in ("endless", "slow", "loop", "scheme", "type"):
-            await asyncio.wait_for(http_fault(kind, writer, log, mime, f"https://{host}{path}", "sts"), CONNECTION_BUDGET)
+            await asyncio.wait_for(http_fault(kind, reader, writer, log, mime, f"https://{host}{path}", "sts"), CONNECTION_BUDGET)
             return
         await send_head(writer, "404 Not Found", {"Content-Length": "0"})
     except (asyncio.TimeoutError, ConnectionError, OSError, asyncio.IncompleteReadError, ValueError, ssl.SSLError):
