@@ -54,6 +54,7 @@ Describe 'DNS faults' {
         @{ Name = 'servfail'; Kind = 'error'; Id = 'DnsLookupFailed' }
         @{ Name = 'refused'; Kind = 'error'; Id = 'DnsLookupFailed' }
         @{ Name = 'silent'; Kind = 'error'; Id = 'DnsLookupFailed' }
+        @{ Name = 'mxsilent'; Kind = 'error'; Id = 'DnsLookupFailed' }
         @{ Name = 'nullmx'; Kind = 'result'; Id = '' }
         @{ Name = 'truncated'; Kind = 'result'; Id = '' }
         @{ Name = 'mxcname'; Kind = 'result'; Id = '' }
@@ -120,6 +121,7 @@ Describe 'DNS faults' {
         @{ Name = 'nxdomain'; Kind = 'error'; Id = 'DomainNotFound' }
         @{ Name = 'refused'; Kind = 'error'; Id = 'DnsLookupFailed' }
         @{ Name = 'silent'; Kind = 'error'; Id = 'DnsLookupFailed' }
+        @{ Name = 'mxsilent'; Kind = 'result'; Id = '' }
         @{ Name = 'servfail'; Kind = 'result'; Id = '' }
         @{ Name = 'truncated'; Kind = 'result'; Id = '' }
         @{ Name = 'nullmx'; Kind = 'result'; Id = '' }
