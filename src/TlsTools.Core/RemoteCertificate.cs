@@ -50,6 +50,12 @@ public sealed class RemoteCertificate
     /// <summary>The negotiated protocol of the connection that presented the chain.</summary>
     public string? TlsProtocol { get; set; }
 
+    /// <summary>
+    /// The parts of the certificate that could not be read ("subjectAltName: not valid DER (...)"),
+    /// empty when everything was read: what a part would have said is then left empty, not guessed.
+    /// </summary>
+    public StringList Unreadable { get; set; } = StringList.None;
+
     /// <summary>The certificate itself, for X509 tooling.</summary>
     public X509Certificate2? Certificate { get; set; }
 
@@ -77,6 +83,7 @@ public sealed class RemoteCertificate
             OcspUris = new StringList(f.OcspUris),
             CaIssuersUris = new StringList(f.CaIssuersUris),
             ExchangeCertificateName = f.ExchangeCertificateName,
+            Unreadable = new StringList(f.Unreadable),
             Certificate = certificate,
         };
     }

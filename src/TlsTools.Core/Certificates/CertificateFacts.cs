@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Formats.Asn1;
 using System.Globalization;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -51,56 +52,118 @@ public sealed class CertificateFacts
     /// </summary>
     public string ExchangeCertificateName => ExchangeNames.CertificateName(Issuer, Subject);
 
+    /// <summary>
+    /// The parts of the certificate that could not be read (an extension that is not valid DER,
+    /// validity dates that are not times, a name the platform cannot decode), each as
+    /// "part: why"; empty when everything was read. What could not be read is left empty
+    /// (names, URLs) or at its default (dates, sizes), never guessed.
+    /// </summary>
+    public IReadOnlyList<string> Unreadable { get; private set; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Reads the facts of <paramref name="certificate"/>. Never throws for what a certificate
+    /// contains: a server may send anything, and what cannot be read is named in <see cref="Unreadable"/>.
+    /// </summary>
     public static CertificateFacts From(X509Certificate2 certificate)
     {
-        var facts = new CertificateFacts
-        {
-            Subject = certificate.Subject,
-            Issuer = certificate.Issuer,
-            Thumbprint = certificate.Thumbprint.ToUpperInvariant(),
-            SerialNumber = certificate.SerialNumber.ToUpperInvariant(),
-            SignatureAlgorithm = certificate.SignatureAlgorithm.FriendlyName ?? certificate.SignatureAlgorithm.Value ?? string.Empty,
-        };
+        var facts = new CertificateFacts();
+        var unreadable = new List<string>();
+        facts.Subject = Read(unreadable, "subject", () => certificate.Subject, string.Empty);
+        facts.Issuer = Read(unreadable, "issuer", () => certificate.Issuer, string.Empty);
+        facts.Thumbprint = Read(unreadable, "thumbprint", () => certificate.Thumbprint.ToUpperInvariant(), string.Empty);
+        facts.SerialNumber = Read(unreadable, "serialNumber", () => certificate.SerialNumber.ToUpperInvariant(), string.Empty);
+        facts.SignatureAlgorithm = Read(unreadable, "signatureAlgorithm",
+            () => certificate.SignatureAlgorithm.FriendlyName ?? certificate.SignatureAlgorithm.Value ?? string.Empty, string.Empty);
 
-        CertificateDer? der = CertificateDer.TryRead(certificate.RawData);
+        CertificateDer? der = Read(unreadable, "tbsCertificate", () => CertificateDer.TryRead(certificate.RawData), null);
         if (der is null)
         {
             // The platform loaded it, so it is a certificate, just not one this reader follows:
             // fall back to what the platform says.
-            facts.NotBefore = certificate.NotBefore.ToUniversalTime();
-            facts.NotAfter = certificate.NotAfter.ToUniversalTime();
-            facts.CommonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-            facts.PublicKeyAlgorithm = certificate.PublicKey.Oid.Value ?? string.Empty;
+            facts.NotBefore = Read(unreadable, "validity (notBefore)", () => certificate.NotBefore.ToUniversalTime(), default);
+            facts.NotAfter = Read(unreadable, "validity (notAfter)", () => certificate.NotAfter.ToUniversalTime(), default);
+            facts.CommonName = Read(unreadable, "subject commonName", () => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false), null);
+            facts.PublicKeyAlgorithm = Read(unreadable, "subjectPublicKeyInfo", () => certificate.PublicKey.Oid.Value ?? string.Empty, string.Empty);
+            if (facts.NotBefore == default || facts.NotAfter == default)
+            {
+                AddOnce(unreadable, "validity: not a time this reader or the platform can read");
+            }
+            facts.Unreadable = unreadable;
             return facts;
         }
 
         facts.NotBefore = der.NotBefore;
         facts.NotAfter = der.NotAfter;
-        facts.CommonName = Der.LastCommonName(der.Subject);
-        (facts.PublicKeyAlgorithm, facts.KeySize) = Der.KeyAlgorithmAndSize(der.KeyAlgorithm, der.KeyParameters, der.PublicKey);
-        facts.IsSelfSigned = IsSelfIssued(certificate, der) && SignedByOwnKey(certificate, der);
-
-        foreach (X509Extension extension in certificate.Extensions)
+        if (der.ValidityError is not null)
         {
+            unreadable.Add("validity: " + der.ValidityError);
+        }
+        facts.CommonName = Read(unreadable, "subject commonName", () => Der.LastCommonName(der.Subject), null);
+        (facts.PublicKeyAlgorithm, facts.KeySize) = Read(unreadable, "subjectPublicKeyInfo",
+            () => Der.KeyAlgorithmAndSize(der.KeyAlgorithm, der.KeyParameters, der.PublicKey), (der.KeyAlgorithm, 0));
+        facts.IsSelfSigned = Read(unreadable, "signature", () => IsSelfIssued(certificate, der) && SignedByOwnKey(certificate, der), false);
+
+        X509ExtensionCollection? extensions = Read(unreadable, "extensions", () => certificate.Extensions, null);
+        foreach (X509Extension extension in extensions ?? new X509ExtensionCollection())
+        {
+            byte[] value = extension.RawData ?? Array.Empty<byte>();
             switch (extension.Oid?.Value)
             {
                 case "2.5.29.17":
-                    facts.DnsNames = Der.Tolerant(extension.RawData, Der.DnsNames, Array.Empty<string>());
-                    facts.IpAddresses = Der.Tolerant(extension.RawData, Der.IpAddresses, Array.Empty<string>());
+                    facts.DnsNames = Extension(unreadable, "subjectAltName", value, Der.DnsNames, Array.Empty<string>());
+                    facts.IpAddresses = Extension(unreadable, "subjectAltName", value, Der.IpAddresses, Array.Empty<string>());
                     break;
                 case "2.5.29.19":
-                    facts.IsCertificateAuthority = Der.Tolerant(extension.RawData, Der.IsCertificateAuthority, false);
+                    facts.IsCertificateAuthority = Extension(unreadable, "basicConstraints", value, Der.IsCertificateAuthority, false);
                     break;
                 case "2.5.29.31":
-                    facts.CrlDistributionPoints = Der.Tolerant(extension.RawData, Der.CrlDistributionPoints, Array.Empty<string>());
+                    facts.CrlDistributionPoints = Extension(unreadable, "cRLDistributionPoints", value, Der.CrlDistributionPoints, Array.Empty<string>());
                     break;
                 case "1.3.6.1.5.5.7.1.1":
-                    facts.OcspUris = Der.Tolerant(extension.RawData, d => Der.AccessLocations(d, "1.3.6.1.5.5.7.48.1"), Array.Empty<string>());
-                    facts.CaIssuersUris = Der.Tolerant(extension.RawData, d => Der.AccessLocations(d, "1.3.6.1.5.5.7.48.2"), Array.Empty<string>());
+                    facts.OcspUris = Extension(unreadable, "authorityInfoAccess", value, d => Der.AccessLocations(d, "1.3.6.1.5.5.7.48.1"), Array.Empty<string>());
+                    facts.CaIssuersUris = Extension(unreadable, "authorityInfoAccess", value, d => Der.AccessLocations(d, "1.3.6.1.5.5.7.48.2"), Array.Empty<string>());
                     break;
             }
         }
+        facts.Unreadable = unreadable;
         return facts;
+    }
+
+    /// <summary>Reads one extension; a value that is not valid DER is named in <paramref name="unreadable"/>.</summary>
+    private static T Extension<T>(List<string> unreadable, string name, byte[] value, Func<byte[], T> read, T absent)
+    {
+        try
+        {
+            return read(value);
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or FormatException or InvalidOperationException or OverflowException)
+        {
+            AddOnce(unreadable, $"{name}: not valid DER ({e.Message.TrimEnd('.')})");
+            return absent;
+        }
+    }
+
+    /// <summary>Reads one part through the platform or the DER reader; a failure is named, not thrown.</summary>
+    private static T Read<T>(List<string> unreadable, string part, Func<T> read, T absent)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not StackOverflowException)
+        {
+            AddOnce(unreadable, $"{part}: {e.Message.TrimEnd('.')}");
+            return absent;
+        }
+    }
+
+    private static void AddOnce(List<string> unreadable, string entry)
+    {
+        string part = entry.Substring(0, Math.Max(0, entry.IndexOf(':')));
+        if (!unreadable.Any(u => u.StartsWith(part + ":", StringComparison.Ordinal)))
+        {
+            unreadable.Add(entry);
+        }
     }
 
     /// <summary>Subject and issuer are the same name (the precondition of a self-signed certificate).</summary>
@@ -165,6 +228,9 @@ internal sealed class CertificateDer
     public byte[] Subject { get; private set; } = Array.Empty<byte>();
     public DateTime NotBefore { get; private set; }
     public DateTime NotAfter { get; private set; }
+
+    /// <summary>Why the validity dates could not be read (they are then left at their default); null when they were.</summary>
+    public string? ValidityError { get; private set; }
     public string KeyAlgorithm { get; private set; } = string.Empty;
     public byte[]? KeyParameters { get; private set; }
     public byte[] PublicKey { get; private set; } = Array.Empty<byte>();
@@ -189,8 +255,18 @@ internal sealed class CertificateDer
             tbs.ReadEncodedValue(); // signature
             der.Issuer = tbs.ReadEncodedValue().ToArray();
             AsnReader validity = tbs.ReadSequence();
-            der.NotBefore = Der.Time(validity);
-            der.NotAfter = Der.Time(validity);
+            try
+            {
+                der.NotBefore = Der.Time(validity);
+                der.NotAfter = Der.Time(validity);
+            }
+            catch (Exception e) when (e is AsnContentException or ArgumentException or FormatException)
+            {
+                // Dates that are not times: the rest of the certificate can still be read.
+                der.NotBefore = default;
+                der.NotAfter = default;
+                der.ValidityError = "not a UTCTime or GeneralizedTime (" + e.Message.TrimEnd('.') + ")";
+            }
             der.Subject = tbs.ReadEncodedValue().ToArray();
             AsnReader spki = tbs.ReadSequence();
             (der.KeyAlgorithm, der.KeyParameters) = Der.AlgorithmIdentifier(spki.ReadSequence());

@@ -212,6 +212,14 @@ public static class CipherSuiteScanner
                 catch (ProbeException e) when (!IsPermanent(e.Kind))
                 {
                     last = e.ToFailure();
+                    if (e.Kind == ProbeFailureKind.Timeout)
+                    {
+                        // A server that let a whole connection's time pass is not asked again: a
+                        // retry would multiply -TimeoutSeconds; only failures before an answer
+                        // (a reset, a refused connect) are worth another attempt.
+                        state.Inconclusive ??= new ProbeFailure(last.Kind, $"no answer ({last.Message})", last.ServerReply);
+                        return null;
+                    }
                 }
                 finally
                 {

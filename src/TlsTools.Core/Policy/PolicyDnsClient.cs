@@ -72,12 +72,22 @@ public interface IPolicyDnsResolver
 public sealed class PolicyDnsClient : IPolicyDnsResolver
 {
     private readonly LookupClient _client;
+    private readonly TimeSpan _timeout;
 
+    /// <param name="server">The DNS server to ask; null for the system's configured servers.</param>
+    /// <param name="timeout">The time one question may take, all of DnsClient's attempts (and a
+    /// TCP retry of a truncated answer) together: a silent server ends it within this time, not twice it.</param>
     public PolicyDnsClient(IPEndPoint? server, TimeSpan timeout)
     {
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive.");
+        }
+        _timeout = timeout;
+        (TimeSpan perQuery, int retries) = DnsClientResolver.QueryTiming(timeout);
         LookupClientOptions options = server is null ? new LookupClientOptions() : new LookupClientOptions(new NameServer(server));
-        options.Timeout = timeout;
-        options.Retries = 1;
+        options.Timeout = perQuery;
+        options.Retries = retries;
         options.UseCache = false;
         options.ThrowDnsErrors = false;
         options.UseTcpFallback = true;
@@ -99,15 +109,17 @@ public sealed class PolicyDnsClient : IPolicyDnsResolver
         {
             return new DnsAnswer<IPAddress> { Records = new[] { literal }, Status = DnsAnswerStatus.Answered };
         }
-        var answers = new List<DnsAnswer<IPAddress>>();
+        // A and AAAA are asked at the same time: a silent server costs one timeout, not two.
+        var questions = new List<Task<DnsAnswer<IPAddress>>>();
         if (family != AddressFamilyFilter.IPv6)
         {
-            answers.Add(await QueryAsync(host, QueryType.A, r => r.Answers.ARecords().Select(a => a.Address), cancellationToken).ConfigureAwait(false));
+            questions.Add(QueryAsync(host, QueryType.A, r => r.Answers.ARecords().Select(a => a.Address), cancellationToken));
         }
         if (family != AddressFamilyFilter.IPv4)
         {
-            answers.Add(await QueryAsync(host, QueryType.AAAA, r => r.Answers.AaaaRecords().Select(a => a.Address), cancellationToken).ConfigureAwait(false));
+            questions.Add(QueryAsync(host, QueryType.AAAA, r => r.Answers.AaaaRecords().Select(a => a.Address), cancellationToken));
         }
+        DnsAnswer<IPAddress>[] answers = await Task.WhenAll(questions).ConfigureAwait(false);
         DnsAnswer<IPAddress>? failed = answers.FirstOrDefault(a => a.Failed);
         return new DnsAnswer<IPAddress>
         {
@@ -130,12 +142,21 @@ public sealed class PolicyDnsClient : IPolicyDnsResolver
         IDnsQueryResponse response;
         try
         {
-            response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            response = await DnsDeadline.RunAsync(name, _timeout,
+                ct => _client.QueryAsync(name, type, QueryClass.IN, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsLookupException e)
+        {
+            // The deadline of this question passed (DnsClient's own attempts did not end it).
+            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {e.Message}" };
         }
         catch (DnsResponseException e)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {e.Message}" };
+            string why = e.Code == DnsResponseCode.ConnectionTimeout
+                ? $"the DNS server did not answer within {DnsDeadline.Seconds(_timeout)} s."
+                : e.Message;
+            return new DnsAnswer<T> { Status = DnsAnswerStatus.Failed, Error = $"{type} query for {name}: {why}" };
         }
         catch (SocketException e)
         {

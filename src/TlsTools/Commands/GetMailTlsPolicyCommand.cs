@@ -26,7 +26,9 @@ public sealed class GetMailTlsPolicyCommand : ConcurrentTargetCmdlet<string>
     /// <summary>The mail domains whose policies are read.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Domain", "RecipientDomains")]
-    [ValidateNotNullOrEmpty]
+    // One empty or blank item is an error of its own (InvalidComputerName/InvalidDomainName),
+    // not a binding failure that ends the whole command.
+    [AllowEmptyString]
     public string[] DomainName { get; set; } = Array.Empty<string>();
 
     /// <summary>The DNS server to ask: ip or ip:port. For DNSSEC facts it must be a validating resolver.</summary>

@@ -22,7 +22,9 @@ public sealed class GetRemoteCertificateCommand : ConcurrentTargetCmdlet<RemoteC
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     // SmartHosts before Fqdn: a Send connector has both, and its Fqdn is its own EHLO name.
     [Alias("SmartHosts", "Fqdn", "HostName", "Address", "CN")]
-    [ValidateNotNullOrEmpty]
+    // One empty or blank item is an error of its own (InvalidComputerName/InvalidDomainName),
+    // not a binding failure that ends the whole command.
+    [AllowEmptyString]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
     /// <summary>The port; a port written as host:port wins.</summary>

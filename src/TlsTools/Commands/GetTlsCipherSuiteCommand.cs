@@ -29,13 +29,17 @@ public sealed class GetTlsCipherSuiteCommand : ConcurrentTargetCmdlet<GetTlsCiph
     /// <summary>The host to scan: a name, an address, or host:port.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = HostSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("SmartHosts", "Fqdn", "HostName", "Address", "CN")]
-    [ValidateNotNullOrEmpty]
+    // One empty or blank item is an error of its own (InvalidComputerName/InvalidDomainName),
+    // not a binding failure that ends the whole command.
+    [AllowEmptyString]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
     /// <summary>Mail domains: every address of every MX host is scanned.</summary>
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Domain", "RecipientDomains", "AddressSpaces")]
-    [ValidateNotNullOrEmpty]
+    // One empty or blank item is an error of its own (InvalidComputerName/InvalidDomainName),
+    // not a binding failure that ends the whole command.
+    [AllowEmptyString]
     public string[] DomainName { get; set; } = Array.Empty<string>();
 
     /// <summary>The port; a port written as host:port wins.</summary>

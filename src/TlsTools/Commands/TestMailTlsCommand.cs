@@ -22,13 +22,17 @@ public sealed class TestMailTlsCommand : ConcurrentTargetCmdlet<TestMailTlsComma
     /// <summary>The mail domains whose MX hosts are tested.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = DomainSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Domain", "RecipientDomains", "AddressSpaces")]
-    [ValidateNotNullOrEmpty]
+    // One empty or blank item is an error of its own (InvalidComputerName/InvalidDomainName),
+    // not a binding failure that ends the whole command.
+    [AllowEmptyString]
     public string[] DomainName { get; set; } = Array.Empty<string>();
 
     /// <summary>Hosts tested directly, such as smart hosts: a name, an address, or host:port.</summary>
     [Parameter(Mandatory = true, ParameterSetName = HostSet, ValueFromPipelineByPropertyName = true)]
     [Alias("SmartHosts", "Fqdn", "HostName")]
-    [ValidateNotNullOrEmpty]
+    // One empty or blank item is an error of its own (InvalidComputerName/InvalidDomainName),
+    // not a binding failure that ends the whole command.
+    [AllowEmptyString]
     public string[] ComputerName { get; set; } = Array.Empty<string>();
 
     /// <summary>The DNS server for MX and address look-ups: ip or ip:port.</summary>

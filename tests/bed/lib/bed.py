@@ -127,6 +127,22 @@ FAULTS = {
                       "TLS established; a note names the repeated STARTTLS"),
 }
 
+# Fault-injecting DNS, HTTP, TLS and SMTP servers (lib/net_faults.py) on 127.0.0.1:portBase+offset,
+# plus two MTA-STS policy hosts on NET.67:443 (TLS error) and NET.68:443 (misbehaving HTTPS).
+NET_FAULTS = {
+    "dns": (67, "DNS for faults.test (UDP and TCP): NXDOMAIN, SERVFAIL, REFUSED, silent, truncated, null MX, "
+                "MX to a CNAME or an IP literal, 50 MX, 64 KB TXT and TLSA, bulk names"),
+    "silentdns": (68, "reads every DNS query and never answers"),
+    "http": (69, "CRL/OCSP over HTTP gone wrong: endless, huge (1 GiB), slow, loop, scheme, wrongtype; /stats"),
+    "resetsmtp": (70, "resets every second connection, passes the others to the good profile"),
+    "neverread": (71, "accepts the TCP connection and never reads"),
+    "revsmtp": (72, "STARTTLS; the leaf's CRL and OCSP URLs point at the slow, huge and endless HTTP faults"),
+    "badsan": (73, "TLS with a leaf whose subjectAltName is not valid DER"),
+    "emptysubject": (74, "TLS with a leaf with an empty subject"),
+    "manynames": (75, "TLS with a leaf of 2000 DNS names"),
+    "deepchain": (76, "TLS with a chain of 21 certificates"),
+}
+
 # Mail path (Get-MailTlsPath): real Received headers. A test sends a message to the relay
 # (127.0.0.1:portBase+64, its own Postfix instance), which accepts only these recipient domains and
 # relays each the way its entry says to the sink (another Postfix instance), which delivers to a
@@ -283,6 +299,7 @@ class Cfg:
         self.ssh_addresses = ["127.0.0.1", f"{self.net}.92"]
         self.closed_port = b + 99
         self.fault_ports = {name: b + off for name, (off, _, _) in FAULTS.items()}
+        self.net_fault_ports = {name: b + off for name, (off, _) in NET_FAULTS.items()}
         # Mail path (Get-MailTlsPath): a relay that accepts the PATH_DOMAINS and a sink that delivers them.
         self.relay_port = b + 64
         self.sink_ports = {"detailed": b + 65, "bare": b + 66}
@@ -302,6 +319,7 @@ class Cfg:
         self.ocspdir = f"{s}/ocsp"
         self.proxydir = f"{s}/proxy"
         self.faultsdir = f"{s}/faults"
+        self.netfaultsdir = f"{s}/net-faults"
         self.relaydir = f"{s}/relay"
         self.sinkdir = f"{s}/sink"
         self.maildir = f"{s}/mail"
@@ -1349,6 +1367,12 @@ def write_helpers(cfg):
               "certChain": f"{cfg.pki}/leaves/faults/fullchain.pem", "key": f"{cfg.pki}/leaves/faults/key.pem",
               "log": f"{cfg.logs}/faults.log"}
     write(f"{cfg.faultsdir}/config.json", json.dumps(faults, indent=2) + "\n")
+    os.makedirs(cfg.netfaultsdir, exist_ok=True)
+    net_faults = {"address": "127.0.0.1", "net": cfg.net, "ports": cfg.net_fault_ports,
+                  "smtpAddress": f"{cfg.net}.1", "goodSmtp": {"host": "127.0.0.1", "port": cfg.loopback_port(1)},
+                  "intermediateCert": f"{cfg.pki}/intermediate/cert.pem", "intermediateKey": f"{cfg.pki}/intermediate/key.pem",
+                  "dir": f"{cfg.netfaultsdir}/certs", "log": f"{cfg.logs}/net-faults.log"}
+    write(f"{cfg.netfaultsdir}/config.json", json.dumps(net_faults, indent=2) + "\n")
 
 
 # ---------------------------------------------------------------------------------
@@ -1646,11 +1670,14 @@ def busy_ports(cfg, ipv6):
     eps = [(h, p, False) for _, h, p, _, _ in smtp_endpoints(cfg, ipv6)]
     eps += [("127.0.0.1", p, False) for p in (cfg.dns_port, cfg.http_port, cfg.https_port, cfg.ocsp_port,
                                                cfg.proxy_port, *cfg.fault_ports.values(),
+                                               *cfg.net_fault_ports.values(),
                                                cfg.relay_port, *cfg.sink_ports.values())]
     eps.append(("127.0.0.1", cfg.dns_port, True))
     eps.append((cfg.sts_address, 443, False))
     if sshd_available():
         eps += [(a, cfg.ssh_port, False) for a in cfg.ssh_addresses]
+    eps += [(f"{cfg.net}.67", 443, False), (f"{cfg.net}.68", 443, False), ("127.0.0.1", cfg.net_fault_ports["dns"], True),
+            ("127.0.0.1", cfg.net_fault_ports["silentdns"], True)]
     if unbound_available():
         eps += [("127.0.0.1", cfg.resolver_port, False), ("127.0.0.1", cfg.resolver_port, True)]
     out = []
@@ -1827,6 +1854,12 @@ def health(cfg, ipv6, zone_names, deep=True, resolver=False, ssh=False):
                 problems.append(f"fault {name} 127.0.0.1:{port}: not listening")
         except OSError as e:
             problems.append(f"fault {name} 127.0.0.1:{port}: {e}")
+    for name, port in cfg.net_fault_ports.items():
+        if not tcp_open("127.0.0.1", port):
+            problems.append(f"net fault {name} 127.0.0.1:{port}: not listening")
+    for last in (67, 68):
+        if not tcp_open(f"{cfg.net}.{last}", 443):
+            problems.append(f"net fault policy host {cfg.net}.{last}:443: not listening")
     for name, port in [("relay", cfg.relay_port)] + [(f"sink-{k}", v) for k, v in cfg.sink_ports.items()]:
         try:
             if deep:
@@ -2018,6 +2051,14 @@ def build_state(cfg, meta, ipv6, zone_map, pids, dnssec, resolver=False, ssh=Non
                                "description": desc, "expect": expect}
                         for name, (_, desc, expect) in FAULTS.items()},
         },
+        "netFaults": {
+            "address": "127.0.0.1", "zone": "faults.test", "log": f"{cfg.logs}/net-faults.log",
+            "ports": cfg.net_fault_ports,
+            "descriptions": {name: desc for name, (_, desc) in NET_FAULTS.items()},
+            "stsTlsErrorAddress": f"{cfg.net}.67", "stsHttpsAddress": f"{cfg.net}.68",
+            "smtpAddress": f"{cfg.net}.1",
+            "statsUrl": f"http://127.0.0.1:{cfg.net_fault_ports['http']}/stats",
+        },
         "path": {
             "zone": PATH_ZONE,
             "relay": {"address": "127.0.0.1", "port": cfg.relay_port, "hostName": PATH_RELAY_HOST,
@@ -2158,7 +2199,7 @@ def cmd_start(cfg):
         elif not ssh["pwsh"]:
             info("warning: no pwsh found for the sshd's powershell subsystem (set TLSTOOLS_BED_PWSH)")
         # logs hold the current run only
-        for fn in set(os.listdir(cfg.logs)) | {"proxy.log", "ocsp.log", "faults.log", "sshd.log"}:
+        for fn in set(os.listdir(cfg.logs)) | {"proxy.log", "ocsp.log", "faults.log", "net-faults.log", "sshd.log"}:
             if fn.endswith((".log", ".out")):
                 write(f"{cfg.logs}/{fn}", "")
 
@@ -2184,6 +2225,8 @@ def cmd_start(cfg):
                                                   f"{cfg.proxydir}/config.json"], "proxy.out")
             procs["faults"] = spawn(cfg, "faults", [cfg.python, f"{HERE}/smtp_faults.py",
                                                     f"{cfg.faultsdir}/config.json"], "faults.out")
+            procs["netfaults"] = spawn(cfg, "netfaults", [cfg.python, f"{HERE}/net_faults.py",
+                                                          f"{cfg.netfaultsdir}/config.json"], "net-faults.out")
             if resolver:
                 procs["unbound"] = spawn(cfg, "unbound", ["unbound", "-d", "-c", f"{cfg.unbound}/unbound.conf"],
                                          "unbound.out")
