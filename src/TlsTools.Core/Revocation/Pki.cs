@@ -111,9 +111,10 @@ internal static class Pki
                 return fixedSize is not null && ec.VerifyData(signed, fixedSize, ecHash);
             }
         }
-        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException or System.Formats.Asn1.AsnContentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Not decidable here: BouncyCastle decides.
+            // Not decidable here: BouncyCastle decides. Any failure of the platform counts so, not
+            // only the documented ones: Mono's RSA throws NotImplementedException from VerifyData.
         }
         return false;
     }
