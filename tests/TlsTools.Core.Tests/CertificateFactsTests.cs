@@ -118,7 +118,7 @@ public class CertificateFactsTests
         Assert.Equal("-----BEGIN CERTIFICATE-----", lines[0]);
         Assert.Equal("-----END CERTIFICATE-----", lines[^1]);
         Assert.All(lines.Skip(1).Take(lines.Length - 3), l => Assert.Equal(64, l.Length));
-        var back = new X509Certificate2(System.Text.Encoding.ASCII.GetBytes(pem));
+        var back = TestBytes.LoadCertificate(System.Text.Encoding.ASCII.GetBytes(pem));
         Assert.Equal(Root.Thumbprint, back.Thumbprint);
     }
 

@@ -19,6 +19,7 @@ namespace TlsTools.Tests.Support;
 /// <summary>
 /// The same certificates as on .NET, made with BouncyCastle: Mono has no CertificateRequest. The
 /// private key travels in a PKCS #12 blob, as a certificate with a key is loaded on .NET Framework.
+/// Names are encoded as .NET encodes "CN=..., O=..., C=..." (last RDN first), hence reverse: true.
 /// </summary>
 internal static class TestCertificates
 {
@@ -28,7 +29,7 @@ internal static class TestCertificates
     public static X509Certificate2 CreateRoot(string cn = "TlsTools Test Root")
     {
         AsymmetricCipherKeyPair key = Rsa(2048);
-        var name = new X509Name($"CN={cn}, O=TlsTools Tests, C=CH");
+        var name = new X509Name(true, $"CN={cn}, O=TlsTools Tests, C=CH");
         return Issue(name, key, name, key.Private, DateTime.UtcNow.AddDays(-400), DateTime.UtcNow.AddYears(5), BigInteger.ValueOf(DateTime.UtcNow.Ticks), g =>
         {
             g.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
@@ -39,7 +40,7 @@ internal static class TestCertificates
     public static X509Certificate2 CreateIntermediate(X509Certificate2 root, string cn = "TlsTools Test Intermediate", string? caIssuers = null)
     {
         AsymmetricCipherKeyPair key = Rsa(2048);
-        return Issue(new X509Name($"CN={cn}, O=TlsTools Tests, C=CH"), key, Subject(root), Keys[root.Thumbprint].Private,
+        return Issue(new X509Name(true, $"CN={cn}, O=TlsTools Tests, C=CH"), key, Subject(root), Keys[root.Thumbprint].Private,
             DateTime.UtcNow.AddDays(-300), DateTime.UtcNow.AddYears(4), new BigInteger(1, new byte[] { 0x01, 0x23, 0x45 }), g =>
             {
                 g.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(0));
@@ -74,7 +75,7 @@ internal static class TestCertificates
             notAfter = issuer.NotAfter.ToUniversalTime();
         }
         DateTime notBefore = notAfter.AddDays(-Math.Max(2, days + 2));
-        return Issue(new X509Name($"CN={cn}, O=Partner, C=DE"), key, Subject(issuer), Keys[issuer.Thumbprint].Private, notBefore, notAfter, new BigInteger(1, serial), g =>
+        return Issue(new X509Name(true, $"CN={cn}, O=Partner, C=DE"), key, Subject(issuer), Keys[issuer.Thumbprint].Private, notBefore, notAfter, new BigInteger(1, serial), g =>
         {
             var names = new System.Collections.Generic.List<GeneralName>();
             foreach (string n in dnsNames)
