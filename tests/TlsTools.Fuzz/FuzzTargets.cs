@@ -81,10 +81,17 @@ public static class FuzzTargets
 #pragma warning disable SYSLIB0057 // the loader of the platform the module runs on
             certificate = new X509Certificate2(data);
 #pragma warning restore SYSLIB0057
+            // Mono decodes lazily: a certificate it cannot decode fails on first use, here.
+            _ = certificate.RawData;
         }
         catch (CryptographicException)
         {
             return; // the platform refuses it before our code sees it
+        }
+        if (certificate.Handle == IntPtr.Zero)
+        {
+            certificate.Dispose();
+            return; // a PKCS #7 without certificates loads as an empty object; no server sends one
         }
         using (certificate)
         {

@@ -9,6 +9,7 @@ namespace TlsTools.Fuzz;
 
 /// <summary>
 /// TlsTools.Fuzz list
+/// TlsTools.Fuzz seed CORPUS-DIR FIXTURES-DIR (writes the seed corpus)
 /// TlsTools.Fuzz afl TARGET                 (under afl-fuzz, after SharpFuzz instrumented TlsTools.Core.dll)
 /// TlsTools.Fuzz replay TARGET FILE...      (runs files through a target; exit 1 on a crash)
 /// TlsTools.Fuzz mutate --corpus DIR [--seconds N] [--iterations N] [--seed N] [--crashes DIR] [TARGET...]
@@ -40,6 +41,8 @@ public static class Program
                 return 0;
             case "replay" when args.Length >= 3 && FuzzTargets.All.TryGetValue(args[1], out Action<byte[]>? target):
                 return Replay(target, args.Skip(2));
+            case "seed" when args.Length == 3:
+                return Seeds.Write(args[1], args[2]);
             case "mutate":
                 return Mutate(args.Skip(1).ToArray());
             default:
@@ -122,7 +125,9 @@ public static class Program
                 string file = Path.Combine(crashDir, name, "crash-" + Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(input)).ToLowerInvariant());
                 File.WriteAllBytes(file, input);
                 Console.WriteLine($"CRASH {name}: {error.GetType().FullName}: {error.Message}");
-                Console.WriteLine($"      input ({input.Length} bytes, base64): {Convert.ToBase64String(input)}");
+                Console.WriteLine(input.Length <= 300
+                    ? $"      input ({input.Length} bytes, base64): {Convert.ToBase64String(input)}"
+                    : $"      input: {input.Length} bytes");
                 Console.WriteLine($"      saved: {file}");
                 Console.WriteLine("      " + (error.StackTrace ?? string.Empty).Split('\n').FirstOrDefault(l => l.Contains("TlsTools", StringComparison.Ordinal))?.Trim());
             }

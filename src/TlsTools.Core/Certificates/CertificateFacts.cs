@@ -51,15 +51,29 @@ public sealed class CertificateFacts
     /// </summary>
     public string ExchangeCertificateName => ExchangeNames.CertificateName(Issuer, Subject);
 
+    // Mono (and so a .NET Framework-like platform) decodes a loaded certificate lazily: a field it
+    // cannot decode throws when first read. Such a field stays empty; the DER reader below goes on.
+    private static string PlatformField(Func<string> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (CryptographicException)
+        {
+            return string.Empty;
+        }
+    }
+
     public static CertificateFacts From(X509Certificate2 certificate)
     {
         var facts = new CertificateFacts
         {
-            Subject = certificate.Subject,
-            Issuer = certificate.Issuer,
-            Thumbprint = certificate.Thumbprint.ToUpperInvariant(),
-            SerialNumber = certificate.SerialNumber.ToUpperInvariant(),
-            SignatureAlgorithm = certificate.SignatureAlgorithm.FriendlyName ?? certificate.SignatureAlgorithm.Value ?? string.Empty,
+            Subject = PlatformField(() => certificate.Subject),
+            Issuer = PlatformField(() => certificate.Issuer),
+            Thumbprint = PlatformField(() => certificate.Thumbprint.ToUpperInvariant()),
+            SerialNumber = PlatformField(() => certificate.SerialNumber.ToUpperInvariant()),
+            SignatureAlgorithm = PlatformField(() => certificate.SignatureAlgorithm.FriendlyName ?? certificate.SignatureAlgorithm.Value ?? string.Empty),
         };
 
         CertificateDer? der = CertificateDer.TryRead(certificate.RawData);
@@ -67,10 +81,17 @@ public sealed class CertificateFacts
         {
             // The platform loaded it, so it is a certificate, just not one this reader follows:
             // fall back to what the platform says.
-            facts.NotBefore = certificate.NotBefore.ToUniversalTime();
-            facts.NotAfter = certificate.NotAfter.ToUniversalTime();
-            facts.CommonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-            facts.PublicKeyAlgorithm = certificate.PublicKey.Oid.Value ?? string.Empty;
+            try
+            {
+                facts.NotBefore = certificate.NotBefore.ToUniversalTime();
+                facts.NotAfter = certificate.NotAfter.ToUniversalTime();
+                facts.CommonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+                facts.PublicKeyAlgorithm = certificate.PublicKey.Oid.Value ?? string.Empty;
+            }
+            catch (CryptographicException)
+            {
+                // The platform loaded the bytes but cannot read these fields either: they stay empty.
+            }
             return facts;
         }
 
@@ -146,8 +167,18 @@ public sealed class CertificateFacts
 
     // Kept out of line so that BouncyCastle is loaded only when a certificate needs it.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool BouncyCastleVerifies(X509Certificate2 certificate) =>
-        Revocation.Pki.IsSelfSigned(Revocation.Pki.ToBouncyCastle(certificate));
+    private static bool BouncyCastleVerifies(X509Certificate2 certificate)
+    {
+        try
+        {
+            return Revocation.Pki.IsSelfSigned(Revocation.Pki.ToBouncyCastle(certificate));
+        }
+        catch (Exception e) when (Revocation.Pki.IsUnreadable(e))
+        {
+            // BouncyCastle cannot read it (malformed extensions): not shown to be self-signed.
+            return false;
+        }
+    }
 }
 
 /// <summary>The parts of a certificate's DER that the facts need.</summary>
