@@ -22,6 +22,7 @@ packages=(
     sslscan          # reference cipher suite scan (Get-TlsCipherSuite tests, bench)
     nmap             # ssl-enum-ciphers, a second reference
     testssl.sh       # bench reference (the command is testssl)
+    mono-complete    # runs the net472 build of the xunit tests (the Windows PowerShell 5.1 code paths)
 )
 
 missing=()
