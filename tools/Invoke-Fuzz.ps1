@@ -40,7 +40,10 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = Split-Path $PSScriptRoot -Parent
 $output = Join-Path $root 'output'
-$bin = Join-Path $output 'fuzz/bin'
+# The AFL engine instruments TlsTools.Core.dll in place: it gets a build of its own.
+$bin = Join-Path $output ($Engine -eq 'Afl' ? 'fuzz/afl-bin' : 'fuzz/bin')
+# pwsh -File passes "a,b" as one string.
+$Target = @($Target | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $corpus = Join-Path $root 'tests/TlsTools.Fuzz/corpus'
 if (-not $CrashPath) { $CrashPath = Join-Path $output 'fuzz/crashes' }
 
@@ -71,18 +74,22 @@ else {
     }
     & sharpfuzz (Join-Path $bin 'TlsTools.Core.dll')
     if ($LASTEXITCODE -ne 0) { throw "sharpfuzz could not instrument TlsTools.Core.dll." }
-    $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; $env:AFL_NO_UI = '1'
+    # dotnet itself is not instrumented (SharpFuzz instruments TlsTools.Core.dll): skip afl's binary check.
+    $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; $env:AFL_NO_UI = '1'
     $share = [int][math]::Max(5, $Seconds / $Target.Count)
     foreach ($t in $Target) {
         $out = Join-Path $output "fuzz/afl/$t"
         if (Test-Path $out) { Remove-Item $out -Recurse -Force }
-        & afl-fuzz -i (Join-Path $corpus $t) -o $out -V $share -t 5000 -m none -- dotnet $harness afl $t | Out-Null
+        New-Item -ItemType Directory -Force (Split-Path $out) | Out-Null
+        & afl-fuzz -i (Join-Path $corpus $t) -o $out -V $share -t 5000 -m none -- dotnet $harness afl $t | Select-Object -Last 5 | ForEach-Object { Write-Verbose $_ }
+        if (-not (Test-Path (Join-Path $out 'default/fuzzer_stats'))) { throw "afl-fuzz did not run for $t (exit code $LASTEXITCODE); run it with -Verbose." }
+        $stats = Get-Content (Join-Path $out 'default/fuzzer_stats') | Where-Object { $_ -match '^(execs_done|corpus_count)\s*:' }
         $found = @(Get-ChildItem (Join-Path $out 'default/crashes') -File -ErrorAction SilentlyContinue | Where-Object Name -ne 'README.txt')
         foreach ($f in $found) {
             New-Item -ItemType Directory -Force (Join-Path $CrashPath $t) | Out-Null
             Copy-Item $f.FullName (Join-Path $CrashPath "$t/afl-$($f.Name -replace '[^\w.-]', '_')")
         }
-        Write-Host ("fuzz {0,-16} afl-fuzz {1} s, {2} crash(es)" -f $t, $share, $found.Count)
+        Write-Host ("fuzz {0,-16} afl-fuzz {1} s, {2} crash(es); {3}" -f $t, $share, $found.Count, (($stats -replace '\s+', '') -join ', '))
         $results.Add([pscustomobject]@{ Target = $t; Inputs = 0; Seconds = $share; Crashes = $found.Count })
     }
 }

@@ -23,6 +23,7 @@ packages=(
     nmap             # ssl-enum-ciphers, a second reference
     testssl.sh       # bench reference (the command is testssl)
     mono-complete    # runs the net472 build of the xunit tests (the Windows PowerShell 5.1 code paths)
+    afl++            # tools/Invoke-Fuzz.ps1 -Engine Afl (the test command's pass needs nothing)
 )
 
 missing=()
