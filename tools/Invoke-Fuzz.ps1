@@ -69,10 +69,10 @@ if ($Engine -eq 'Mutate') {
     }
 }
 else {
-    foreach ($tool in 'afl-fuzz', 'sharpfuzz') {
-        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { throw "-Engine Afl needs '$tool' on PATH (Debian afl++; dotnet tool install --global SharpFuzz.CommandLine)." }
-    }
-    & sharpfuzz (Join-Path $bin 'TlsTools.Core.dll')
+    if (-not (Get-Command afl-fuzz -ErrorAction SilentlyContinue)) { throw "-Engine Afl needs afl-fuzz (Debian afl++, tests/bed/install-deps.sh)." }
+    $sharpfuzz = (Get-Command sharpfuzz -ErrorAction SilentlyContinue)?.Source ?? (Join-Path $HOME '.dotnet/tools/sharpfuzz')
+    if (-not (Test-Path $sharpfuzz)) { throw "-Engine Afl needs the sharpfuzz tool (tools/bootstrap.sh installs SharpFuzz.CommandLine)." }
+    & $sharpfuzz (Join-Path $bin 'TlsTools.Core.dll')
     if ($LASTEXITCODE -ne 0) { throw "sharpfuzz could not instrument TlsTools.Core.dll." }
     # dotnet itself is not instrumented (SharpFuzz instruments TlsTools.Core.dll): skip afl's binary check.
     $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'; $env:AFL_NO_UI = '1'
