@@ -8,9 +8,10 @@ Build: publishes the cmdlet assembly for net8.0 (PowerShell 7, loaded in its own
 context) and net472 (Windows PowerShell 5.1), and lays out an importable module at
 output/TlsTools/. Its help comes from docs/en-US/*.md.
 
-Test: builds, then runs the xunit suite and the Pester suite (in a fresh pwsh process, against
-the built module and the loopback test bed) and prints 'N passed, N failed, N skipped' as its
-last line. It exits non-zero when anything failed. With CI=true a skipped test (a bed that could
+Test: builds, then runs the xunit suite (net10.0, and net472 under Mono so that the .NET Framework
+code paths run), a bounded fuzz pass over the parsers (tools/Invoke-Fuzz.ps1, one result per
+target) and the Pester suite (in a fresh pwsh process, against the built module and the loopback
+test bed) and prints 'N passed, N failed, N skipped' as its last line. It exits non-zero when anything failed. With CI=true a skipped test (a bed that could
 not start, TLSTOOLS_BED_SKIP) fails the run: it is counted in 'failed' as well as in 'skipped'.
 
 Demo: builds, starts the loopback test bed and runs the module's main job against it.
@@ -143,6 +144,30 @@ function Get-PesterModulePath {
     $path
 }
 
+# Runs the xunit project for one target framework; counts from its trx file.
+function Invoke-XunitRun {
+    param([string] $Framework, [string] $Trx, [string] $Filter)
+    Remove-Item $Trx -ErrorAction SilentlyContinue
+    $arguments = @('test', "$root/tests/TlsTools.Core.Tests/TlsTools.Core.Tests.csproj", '-c', $Configuration, '-f', $Framework, '--nologo',
+        '--logger', "trx;LogFileName=$Trx", '--logger', 'console;verbosity=normal')
+    if ($Filter) { $arguments += @('--filter', $Filter) }
+    & dotnet @arguments | Out-Host
+    $exit = $LASTEXITCODE
+    $passed = 0; $failed = 0; $skipped = 0
+    if (Test-Path $Trx) {
+        [xml] $doc = Get-Content $Trx -Raw
+        $counters = $doc.TestRun.ResultSummary.Counters
+        $passed = [int] $counters.passed
+        $failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        # A skipped xunit test ([Fact(Skip = ...)]) is a result with outcome NotExecuted; the
+        # trx counters leave it out of 'notExecuted' (it only shows as total minus executed).
+        $skipped = $doc.SelectNodes("//*[local-name()='UnitTestResult'][@outcome='NotExecuted']").Count
+    }
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $Framework, $passed, $failed, $skipped)
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Skipped = $skipped }
+}
+
 function Invoke-TestTask {
     # Under CI a skipped test fails the run on purpose (counted in 'failed' as well as in
     # 'skipped'): a test that did not run proves nothing. tests/pester/run.ps1 does the same.
@@ -152,25 +177,37 @@ function Invoke-TestTask {
 
     Write-Host '== xunit'
     $trx = Join-Path $results 'xunit.trx'
-    Remove-Item $trx -ErrorAction SilentlyContinue
-    & dotnet test "$root/tests/TlsTools.Core.Tests/TlsTools.Core.Tests.csproj" -c $Configuration --nologo `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
-    $xunitExit = $LASTEXITCODE
-    $xPassed = 0; $xFailed = 0; $xSkipped = 0
-    if (Test-Path $trx) {
-        [xml] $doc = Get-Content $trx -Raw
-        $counters = $doc.TestRun.ResultSummary.Counters
-        $xPassed = [int] $counters.passed
-        $xFailed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        # A skipped xunit test ([Fact(Skip = ...)]) is a result with outcome NotExecuted; the
-        # trx counters leave it out of 'notExecuted' (it only shows as total minus executed).
-        $xSkipped = $doc.SelectNodes("//*[local-name()='UnitTestResult'][@outcome='NotExecuted']").Count
+    $xunit = Invoke-XunitRun -Framework 'net10.0' -Trx $trx
+    $xPassed = $xunit.Passed; $xFailed = $xunit.Failed; $xSkipped = $xunit.Skipped
+
+    # The same tests built for net472 and run under Mono: the core's .NET Framework branches (the
+    # Windows PowerShell 5.1 build) execute here. Tests marked Platform=NotOnMono stay on net10.0.
+    Write-Host '== xunit net472 (Mono)'
+    if (Get-Command mono -CommandType Application -ErrorAction SilentlyContinue) {
+        $mono = Invoke-XunitRun -Framework 'net472' -Trx (Join-Path $results 'xunit-net472.trx') -Filter 'Platform!=NotOnMono'
+        $xPassed += $mono.Passed; $xFailed += $mono.Failed; $xSkipped += $mono.Skipped
     }
-    if ($xunitExit -ne 0 -and $xFailed -eq 0) { $xFailed = 1 }
+    else {
+        Write-Host 'mono is not installed (tests/bed/install-deps.sh installs mono-complete): the net472 run is skipped'
+        $xSkipped += 1
+    }
     if ($ciSkipsFail -and $xSkipped -gt 0) {
         Write-Host "CI=true: $xSkipped skipped xunit test(s) count as failed"
         $xFailed += $xSkipped
     }
+
+    Write-Host '== fuzz'
+    $fuzzSummary = Join-Path $results 'fuzz-summary.json'
+    Remove-Item $fuzzSummary -ErrorAction SilentlyContinue
+    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $root 'tools/Invoke-Fuzz.ps1') -Seconds 64 -Configuration $Configuration -SummaryPath $fuzzSummary
+    $fuzzExit = $LASTEXITCODE
+    $fPassed = 0; $fFailed = 0
+    if (Test-Path $fuzzSummary) {
+        $f = Get-Content $fuzzSummary -Raw | ConvertFrom-Json
+        $fPassed = [int] $f.Passed; $fFailed = [int] $f.Failed
+    }
+    if ($fuzzExit -ne 0 -and $fFailed -eq 0) { $fFailed = 1 }
+    $xPassed += $fPassed; $xFailed += $fFailed
 
     Write-Host '== Pester'
     $pester = Get-PesterModulePath
@@ -188,7 +225,7 @@ function Invoke-TestTask {
     if ($pesterExit -ne 0 -and $pFailed -eq 0) { $pFailed = 1 }
 
     $skipped = $xSkipped + $pSkipped
-    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f $xPassed, $xFailed, $xSkipped, $pPassed, $pFailed, $pSkipped)
+    Write-Host ("xunit (net10.0, net472 under Mono) and fuzz: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f $xPassed, $xFailed, $xSkipped, $pPassed, $pFailed, $pSkipped)
     if ($ciSkipsFail -and $skipped -gt 0) {
         Write-Host "CI=true: the run fails because $skipped test(s) were skipped (they are counted in failed too)"
     }

@@ -17,6 +17,12 @@ fi
 
 dotnet restore tools/pester/pester.csproj --nologo -v quiet
 
+# SharpFuzz's instrumenter, for tools/Invoke-Fuzz.ps1 -Engine Afl.
+sharpfuzz_version=2.3.0
+if ! dotnet tool list --global | grep -qiE "^sharpfuzz.commandline +$sharpfuzz_version"; then
+    dotnet tool update --global SharpFuzz.CommandLine --version "$sharpfuzz_version"
+fi
+
 if [ "$(id -u)" = 0 ]; then
     bash tests/bed/install-deps.sh
 else

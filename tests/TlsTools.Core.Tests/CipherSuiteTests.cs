@@ -8,6 +8,8 @@ using TlsTools.CipherSuites;
 using TlsTools.Probing;
 using Xunit;
 
+using TlsTools.Tests.Support;
+
 namespace TlsTools.Tests;
 
 public class CipherSuiteTableTests
@@ -81,15 +83,15 @@ public class ClientHelloTests
     private static byte[] Counting(int n) => Enumerable.Range(1, n).Select(i => (byte)(i % 256)).ToArray();
 
     internal static byte[] Hex(string name) =>
-        Convert.FromHexString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "CipherSuites", name)).Trim());
+        TestBytes.FromHex(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "CipherSuites", name)).Trim());
 
     [Fact]
     public void Ssl3HelloHasNoExtensionsAndSignalsRenegotiation()
     {
         byte[] hello = ClientHello.Build(TlsProtocolVersion.Ssl3, new ushort[] { 0x0035, 0x002F }, "ignored.example", Counting);
         Assert.Equal(
-            "16030000310100002D0300" + Convert.ToHexString(Counting(32)) + "00" + "0006" + "0035002F00FF" + "0100",
-            Convert.ToHexString(hello));
+            "16030000310100002D0300" + TestBytes.ToHex(Counting(32)) + "00" + "0006" + "0035002F00FF" + "0100",
+            TestBytes.ToHex(hello));
     }
 
     [Fact]

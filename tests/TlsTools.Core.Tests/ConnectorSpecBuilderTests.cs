@@ -356,13 +356,13 @@ public class ConnectorSpecBuilderTests
     /// <summary>Every combination the cmdlet accepts, with the inputs it needs; every spec validates and binds (keys are documented parameters).</summary>
     public static IEnumerable<object[]> Combinations()
     {
-        foreach (ConnectorPlatform platform in Enum.GetValues<ConnectorPlatform>())
+        foreach (ConnectorPlatform platform in (ConnectorPlatform[])Enum.GetValues(typeof(ConnectorPlatform)))
         {
-            foreach (ConnectorDirection direction in Enum.GetValues<ConnectorDirection>())
+            foreach (ConnectorDirection direction in (ConnectorDirection[])Enum.GetValues(typeof(ConnectorDirection)))
             {
-                foreach (ConnectorType type in Enum.GetValues<ConnectorType>())
+                foreach (ConnectorType type in (ConnectorType[])Enum.GetValues(typeof(ConnectorType)))
                 {
-                    foreach (TlsAuthLevel level in Enum.GetValues<TlsAuthLevel>())
+                    foreach (TlsAuthLevel level in (TlsAuthLevel[])Enum.GetValues(typeof(TlsAuthLevel)))
                     {
                         foreach (bool smartHost in new[] { false, true })
                         {

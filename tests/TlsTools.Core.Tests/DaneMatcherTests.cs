@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using TlsTools.Policy;
@@ -18,12 +19,12 @@ public class DaneMatcherTests
 
     private static X509Certificate2[] Chain => new[] { Leaf, Intermediate };
 
-    private static byte[] Spki(X509Certificate2 c) => c.PublicKey.ExportSubjectPublicKeyInfo();
+    private static byte[] Spki(X509Certificate2 c) => TestBytes.Spki(c);
 
     private static TlsaRecordData Record(int usage, int selector, int matching, X509Certificate2 c)
     {
         byte[] selected = selector == 0 ? c.RawData : Spki(c);
-        byte[] data = matching switch { 1 => SHA256.HashData(selected), 2 => SHA512.HashData(selected), _ => selected };
+        byte[] data = matching switch { 1 => TestBytes.Sha256(selected), 2 => TestBytes.Sha512(selected), _ => selected };
         return new TlsaRecordData(usage, selector, matching, data);
     }
 

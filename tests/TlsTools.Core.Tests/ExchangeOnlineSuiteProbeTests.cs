@@ -102,7 +102,7 @@ public class ExchangeOnlineSuiteProbeTests
     [InlineData("Closed", 0, 0, false, null)]
     public void AnswersAreReadAgainstTheOffer(string kindName, int version, int suite, bool accepted, string? name)
     {
-        var kind = Enum.Parse<ServerAnswerKind>(kindName);
+        var kind = (ServerAnswerKind)Enum.Parse(typeof(ServerAnswerKind), kindName);
         var answer = new ServerAnswer { Kind = kind, Version = (ushort)version, CipherSuite = (ushort)suite, Detail = kind.ToString() };
         ExchangeOnlineSuiteFacts facts = ExchangeOnlineSuiteProbe.FromAnswer(answer, CipherSuiteInfo.ExchangeOnlineSuiteCodes);
         Assert.Equal(accepted, facts.Accepted);

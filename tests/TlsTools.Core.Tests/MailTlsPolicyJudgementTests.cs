@@ -23,8 +23,8 @@ public class MailTlsPolicyJudgementTests
     private static readonly X509Certificate2 Leaf = TestCertificates.CreateLeaf(Intermediate, "mx1.example.com", new[] { "mx1.example.com" });
     private static readonly IPAddress Address = IPAddress.Parse("192.0.2.10");
 
-    private static TlsaRecordData LeafRecord => new(3, 1, 1, SHA256.HashData(Leaf.PublicKey.ExportSubjectPublicKeyInfo()));
-    private static TlsaRecordData OtherRecord => new(3, 1, 1, SHA256.HashData(Root.PublicKey.ExportSubjectPublicKeyInfo()));
+    private static TlsaRecordData LeafRecord => new(3, 1, 1, TestBytes.Sha256(TestBytes.Spki(Leaf)));
+    private static TlsaRecordData OtherRecord => new(3, 1, 1, TestBytes.Sha256(TestBytes.Spki(Root)));
 
     private static DnsAnswer<T> Answer<T>(bool authenticated, params T[] records) =>
         new() { Records = records, Authenticated = authenticated, Status = DnsAnswerStatus.Answered };

@@ -10,7 +10,7 @@ namespace TlsTools.Tests;
 public class PlainTextChannelTests
 {
     private static PlainTextChannel Channel(string serverBytes, int maxLine = 2048) =>
-        new(new MemoryStream(Encoding.Latin1.GetBytes(serverBytes)), maxLine);
+        new(new MemoryStream(Encoding.GetEncoding(28591).GetBytes(serverBytes)), maxLine);
 
     [Fact]
     public async Task ReadsCrlfAndBareLfLines()

@@ -33,7 +33,11 @@ public class RevocationFetchTests
         Assert.Equal(200, r.StatusCode);
         Assert.Equal(1000, r.Bytes);
         Assert.True(r.Connected);
+#if NETFRAMEWORK
+        Assert.Null(r.RemoteAddress); // HttpClientHandler does not say which address it connected to
+#else
         Assert.Equal("127.0.0.1", r.RemoteAddress);
+#endif
         Assert.True(r.Elapsed > TimeSpan.Zero);
     }
 
@@ -113,8 +117,14 @@ public class RevocationFetchTests
         var watch = Stopwatch.StartNew();
         HttpFetchResult r = await http.GetAsync(new Uri(server.Url("slow.crl")), new CancellationTokenSource(TimeSpan.FromSeconds(1)).Token);
         Assert.Equal(HttpFetchOutcome.Timeout, r.Outcome);
+#if NETFRAMEWORK
+        // HttpClientHandler has no connect callback: the .NET Framework build cannot tell a
+        // connected-but-silent server from one that never connected.
+        Assert.False(r.Connected);
+#else
         Assert.True(r.Connected);
         Assert.Contains("Connected", r.Message);
+#endif
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
     }
 

@@ -19,7 +19,7 @@ public class TrustedRootTests
 
     /// <summary>A snapshot owns (and disposes) its certificates: it gets copies.</summary>
     private static TrustStoreSnapshot Stores(params StoreCertificate[] certificates) =>
-        TrustStoreSnapshot.FromCertificates(certificates.Select(c => new StoreCertificate(X509CertificateLoader.LoadCertificate(c.Certificate.RawData), c.Store)));
+        TrustStoreSnapshot.FromCertificates(certificates.Select(c => new StoreCertificate(TestBytes.LoadCertificate(c.Certificate.RawData), c.Store)));
 
     [Theory]
     [InlineData("df 3c 24 f9 bf d6 66 76 1b 26 80 73 fe 06 d1 cc 8d 4f 82 a4", "DF3C24F9BFD666761B268073FE06D1CC8D4F82A4")]
@@ -48,7 +48,7 @@ public class TrustedRootTests
     public void RootIsFoundBySha256Thumbprint()
     {
         using TrustStoreSnapshot stores = Stores(new StoreCertificate(Root, "CurrentUser\\Root"), new StoreCertificate(Root, "LocalMachine\\Root"));
-        string sha256 = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Root.RawData));
+        string sha256 = TestBytes.ToHex(TestBytes.Sha256(Root.RawData));
         TrustedRootResult r = TrustedRootLookup.ByThumbprint(sha256, stores, DateTime.UtcNow);
         Assert.True(r.Found);
         Assert.Equal("CurrentUser\\Root, LocalMachine\\Root", r.Store);

@@ -121,7 +121,7 @@ public class WinHttpProxySettingsTests
     [Fact]
     public void OffWindowsTheDefaultRouteIsDirectOrTheGivenProxy()
     {
-        if (OperatingSystem.IsWindows())
+        if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows))
         {
             return; // the machine's own WinHTTP setting decides there
         }

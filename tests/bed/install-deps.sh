@@ -26,6 +26,8 @@ packages=(
     openssh-client   # ssh, the client PowerShell's SSH transport runs
     chromium         # headless rendering of ConvertTo-MailTlsReport's page (Pester)
     fonts-dejavu-core # the fonts the report names, so renders and screenshots are the same everywhere
+    mono-complete    # runs the net472 build of the xunit tests (the Windows PowerShell 5.1 code paths)
+    afl++            # tools/Invoke-Fuzz.ps1 -Engine Afl (the test command's pass needs nothing)
 )
 
 missing=()

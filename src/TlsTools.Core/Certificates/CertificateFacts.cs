@@ -200,17 +200,27 @@ public sealed class CertificateFacts
                 return signature is not null && ec.VerifyData(der.Tbs, signature, ecHash);
             }
         }
-        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException or AsnContentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Not decidable here: BouncyCastle decides.
+            // Not decidable here: BouncyCastle decides (Mono's RSA throws NotImplementedException).
         }
         return false;
     }
 
     // Kept out of line so that BouncyCastle is loaded only when a certificate needs it.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool BouncyCastleVerifies(X509Certificate2 certificate) =>
-        Revocation.Pki.IsSelfSigned(Revocation.Pki.ToBouncyCastle(certificate));
+    private static bool BouncyCastleVerifies(X509Certificate2 certificate)
+    {
+        try
+        {
+            return Revocation.Pki.IsSelfSigned(Revocation.Pki.ToBouncyCastle(certificate));
+        }
+        catch (Exception e) when (Revocation.Pki.IsUnreadable(e))
+        {
+            // BouncyCastle cannot read it (malformed extensions): not shown to be self-signed.
+            return false;
+        }
+    }
 }
 
 /// <summary>The parts of a certificate's DER that the facts need.</summary>

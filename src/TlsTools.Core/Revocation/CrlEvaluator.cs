@@ -66,6 +66,19 @@ internal static class CrlEvaluator
     /// </summary>
     public static void Evaluate(X509Crl crl, BcCertificate? certificate, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
     {
+        try
+        {
+            EvaluateParsed(crl, certificate, issuer, issuerNote, now, result);
+        }
+        catch (Exception e) when (Pki.IsUnreadable(e))
+        {
+            // BouncyCastle parses a CRL's fields lazily: malformed DER inside it shows only here.
+            Fail(result, RevocationEndpointStatus.Invalid, "The CRL could not be read: " + e.Message);
+        }
+    }
+
+    private static void EvaluateParsed(X509Crl crl, BcCertificate? certificate, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
+    {
         result.Issuer = Pki.Format(crl.IssuerDN);
         result.ThisUpdate = crl.ThisUpdate.ToUniversalTime();
         result.NextUpdate = crl.NextUpdate?.ToUniversalTime();
@@ -183,6 +196,18 @@ internal static class CrlEvaluator
     /// is removeFromCRL (a certificateHold lifted): then the certificate is good with that reason.
     /// </summary>
     public static void EvaluateDelta(X509Crl delta, X509Crl complete, BcCertificate certificate, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
+    {
+        try
+        {
+            EvaluateDeltaParsed(delta, complete, certificate, issuer, issuerNote, now, result);
+        }
+        catch (Exception e) when (Pki.IsUnreadable(e))
+        {
+            Fail(result, RevocationEndpointStatus.Invalid, "The delta CRL could not be read: " + e.Message);
+        }
+    }
+
+    private static void EvaluateDeltaParsed(X509Crl delta, X509Crl complete, BcCertificate certificate, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
     {
         result.Issuer = Pki.Format(delta.IssuerDN);
         result.ThisUpdate = delta.ThisUpdate.ToUniversalTime();

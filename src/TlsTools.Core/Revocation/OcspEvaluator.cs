@@ -76,6 +76,20 @@ internal static class OcspEvaluator
 
     public static void Evaluate(byte[] body, OcspQuery query, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
     {
+        try
+        {
+            EvaluateBody(body, query, issuer, issuerNote, now, result);
+        }
+        catch (Exception e) when (Pki.IsUnreadable(e))
+        {
+            // BouncyCastle parses a response's fields lazily: malformed DER inside it shows only here.
+            result.CertificateStatus = null;
+            Set(result, RevocationEndpointStatus.Invalid, "The OCSP response could not be read: " + e.Message);
+        }
+    }
+
+    private static void EvaluateBody(byte[] body, OcspQuery query, BcCertificate? issuer, string? issuerNote, DateTime now, RevocationEndpointResult result)
+    {
         OcspResp response;
         try
         {

@@ -14,6 +14,14 @@ internal static class Pki
     /// <summary>Clock skew allowed on thisUpdate before content is called "from the future".</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// True for what BouncyCastle throws when it reads malformed DER, often only when a field is first
+    /// touched (a CRL's entries, an OCSP response's responder ID): such content is unreadable, an
+    /// answer, not a crash. Programming errors (null reference, index, cast) stay exceptions.
+    /// </summary>
+    public static bool IsUnreadable(Exception e) =>
+        e is not (OutOfMemoryException or NullReferenceException or IndexOutOfRangeException or InvalidCastException or OperationCanceledException);
+
     public static BcCertificate ToBouncyCastle(X509Certificate2 certificate) =>
         new Org.BouncyCastle.X509.X509CertificateParser().ReadCertificate(certificate.RawData);
 
@@ -111,9 +119,10 @@ internal static class Pki
                 return fixedSize is not null && ec.VerifyData(signed, fixedSize, ecHash);
             }
         }
-        catch (Exception e) when (e is CryptographicException or NotSupportedException or ArgumentException or System.Formats.Asn1.AsnContentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Not decidable here: BouncyCastle decides.
+            // Not decidable here: BouncyCastle decides. Any failure of the platform counts so, not
+            // only the documented ones: Mono's RSA throws NotImplementedException from VerifyData.
         }
         return false;
     }

@@ -39,7 +39,8 @@ internal static class ConnectorEvidence
 
     private static string Thumbprint(string seed)
     {
-        return Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(seed)));
+        using var sha1 = System.Security.Cryptography.SHA1.Create();
+        return BitConverter.ToString(sha1.ComputeHash(System.Text.Encoding.UTF8.GetBytes(seed))).Replace("-", string.Empty);
     }
 
     public static MailTlsDomainSummary Summary(string domain, params MailTlsResult[] results)

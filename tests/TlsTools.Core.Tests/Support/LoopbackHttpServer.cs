@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
@@ -148,7 +149,7 @@ internal sealed class LoopbackHttpServer : IDisposable
         string[] lines = Encoding.ASCII.GetString(head.ToArray()).Split("\r\n");
         string[] requestLine = lines[0].Split(' ');
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string line in lines[1..])
+        foreach (string line in lines.Skip(1))
         {
             int colon = line.IndexOf(':');
             if (colon > 0)

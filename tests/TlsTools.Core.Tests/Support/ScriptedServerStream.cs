@@ -27,7 +27,7 @@ internal sealed class ScriptedServerStream : Stream
     {
         long pos = _toClient.Position;
         _toClient.Seek(0, SeekOrigin.End);
-        byte[] bytes = Encoding.Latin1.GetBytes(text);
+        byte[] bytes = Encoding.GetEncoding(28591).GetBytes(text);
         _toClient.Write(bytes, 0, bytes.Length);
         _toClient.Position = pos;
     }

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace TlsTools.Tests.Support;
 
+#if !NETFRAMEWORK
 /// <summary>Makes certificates in memory, with the extensions a mail server's chain carries.</summary>
 internal static class TestCertificates
 {
@@ -24,7 +25,11 @@ internal static class TestCertificates
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         if (caIssuers is not null)
         {
+#if NETFRAMEWORK
+            req.CertificateExtensions.Add(TestBytes.AuthorityInformationAccess(null, new[] { caIssuers }));
+#else
             req.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, new[] { caIssuers }));
+#endif
         }
         X509Certificate2 cert = req.Create(root, DateTimeOffset.UtcNow.AddDays(-300), DateTimeOffset.UtcNow.AddYears(4), new byte[] { 0x01, 0x23, 0x45 });
         return cert.CopyWithPrivateKey(key);
@@ -59,15 +64,24 @@ internal static class TestCertificates
         req.CertificateExtensions.Add(san.Build());
         if (crl is not null)
         {
+#if NETFRAMEWORK
+            req.CertificateExtensions.Add(TestBytes.CrlDistributionPoints(new[] { crl }));
+#else
             req.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension(new[] { crl }));
+#endif
         }
         if (ocsp is not null || caIssuers is not null)
         {
+#if NETFRAMEWORK
+            req.CertificateExtensions.Add(TestBytes.AuthorityInformationAccess(
+                ocsp is null ? null : new[] { ocsp }, caIssuers is null ? null : new[] { caIssuers }));
+#else
             req.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(
                 ocsp is null ? null : new[] { ocsp }, caIssuers is null ? null : new[] { caIssuers }));
+#endif
         }
         byte[] serial = new byte[12];
-        RandomNumberGenerator.Fill(serial);
+        TestBytes.Fill(serial);
         serial[0] &= 0x7f;
         {
             DateTimeOffset notAfter = DateTimeOffset.UtcNow.AddDays(days);
@@ -83,3 +97,4 @@ internal static class TestCertificates
         }
     }
 }
+#endif

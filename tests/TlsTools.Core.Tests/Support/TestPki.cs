@@ -182,5 +182,5 @@ internal sealed class TestPki
 
     public static byte[] OcspError(int status) => new OCSPRespGenerator().Generate(status, null).GetEncoded();
 
-    public static X509Certificate2 ToDotNet(BcCertificate c) => X509CertificateLoader.LoadCertificate(c.GetEncoded());
+    public static X509Certificate2 ToDotNet(BcCertificate c) => TestBytes.LoadCertificate(c.GetEncoded());
 }
