@@ -33,7 +33,11 @@ BeforeAll {
             $env:XDG_DATA_HOME = $null; $env:XDG_CONFIG_HOME = $null; $env:XDG_CACHE_HOME = $null
             # Only the isolated user folder and PowerShell's own modules.
             $env:PSModulePath = (Join-Path $IsolatedHome '.local/share/powershell/Modules') + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
-            $out = & $Pwsh -NoProfile -NonInteractive -File $file @Arguments 2>&1
+            # Started in the isolated HOME: NuGet, under PSResourceGet, may write a default
+            # NuGet/NuGet.Config relative to the working folder, which must not be the repository.
+            Push-Location -LiteralPath $IsolatedHome
+            try { $out = & $Pwsh -NoProfile -NonInteractive -File $file @Arguments 2>&1 }
+            finally { Pop-Location }
             $script:ChildExitCode = $LASTEXITCODE
             $out | ForEach-Object { "$_" }
         }
