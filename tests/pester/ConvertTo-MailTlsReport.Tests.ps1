@@ -67,39 +67,12 @@ BeforeAll {
         @([regex]::Matches($row.Value, '<td[^>]*>([\s\S]*?)</td>') | ForEach-Object { ConvertTo-PageText $_.Groups[1].Value })
     }
 
-    function Send-BedMessage {
-        <# Relays one message through the bed's mail path to <Name>@<Domain>; returns the delivered file. #>
-        param([string] $Name, [string] $Domain, [switch] $Tls)
-        $token = 'report-{0}-{1}' -f $Name, [guid]::NewGuid().ToString('N').Substring(0, 12)
-        $args = @('--server', ('{0}:{1}' -f $script:Bed.path.relay.address, $script:Bed.path.relay.port), '--helo', 'client.partner.test',
-            '--from', 'alice@partner.test', '--to', "bob@$Domain", '--header', "Subject: $token", '--timeout', '20')
-        if ($Tls) { $args += '--tls' }
-        $out = & timeout 60 $script:Swaks.Source @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "swaks failed ($LASTEXITCODE): $($out | Select-Object -Last 5 | Out-String)" }
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        $new = Join-Path $script:Bed.path.maildir 'new'
-        while ([datetime]::UtcNow -lt $deadline) {
-            if (Test-Path $new) {
-                $file = Get-ChildItem $new -File | Where-Object { Select-String -Path $_.FullName -Pattern "^Subject: $token$" -Quiet } | Select-Object -First 1
-                if ($file) { return $file }
-            }
-            Start-Sleep -Milliseconds 100
-        }
-        throw "the message $token to $Domain was not delivered within 30 s"
-    }
 }
 
 Describe 'ConvertTo-MailTlsReport on the test bed, rendered in Chromium' {
     BeforeAll {
         if ($NoBed) { return }
-        $strict = @{
-            DnsServer              = Get-BedDnsServer $Bed
-            Port                   = $Bed.smtpPort
-            TrustedRootCertificate = $Bed.ca.rootCert
-            IgnoreSystemTrustStore = $true
-            TimeoutSeconds         = 10
-            AddressFamily          = 'IPv4'
-        }
+        $strict = Get-BedStrictTarget $Bed
         $script:SummaryDomains = @('good.bed.test', 'wrongname.bed.test', 'revoked.bed.test', 'legacy.bed.test', 'splitmx.bed.test', 'nullmx.bed.test')
         $script:Summaries = @($SummaryDomains | Test-MailTls -Summary @strict)
         # A domain given as per-address results only: the report judges it from them.
@@ -113,8 +86,8 @@ Describe 'ConvertTo-MailTlsReport on the test bed, rendered in Chromium' {
         if ($Swaks -and $Bed.PSObject.Properties['path']) {
             $zone = $Bed.path.zone
             $files = @(
-                Send-BedMessage -Name tls -Domain "tls.$zone" -Tls
-                Send-BedMessage -Name clear -Domain "plain.$zone"
+                Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name tls -Domain "tls.$zone" -Tls
+                Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name clear -Domain "plain.$zone"
             )
             $script:Messages = @($files | Get-MailTlsPath -Summary)
             $script:Hops = @($files | Get-MailTlsPath)

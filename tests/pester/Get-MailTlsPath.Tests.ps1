@@ -12,31 +12,6 @@ BeforeAll {
     $script:Swaks = Get-Command swaks -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     $script:Delivered = @{}
 
-    function Send-BedMessage {
-        <#
-        Sends one message through the bed's relay (only ever to its loopback listener) to
-        <Name>@<Domain> and returns the delivered file, waiting at most 30 s for the sink's
-        delivery. The subject carries a unique token to find the file.
-        #>
-        param([string] $Name, [string] $Domain, [switch] $Tls, [string] $Helo = 'client.partner.test')
-        $token = 'path-{0}-{1}' -f $Name, [guid]::NewGuid().ToString('N').Substring(0, 12)
-        $args = @('--server', ('{0}:{1}' -f $script:Bed.path.relay.address, $script:Bed.path.relay.port), '--helo', $Helo,
-            '--from', 'alice@partner.test', '--to', "bob@$Domain", '--header', "Subject: $token", '--timeout', '20')
-        if ($Tls) { $args += '--tls' }
-        $out = & timeout 60 $script:Swaks.Source @args 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "swaks failed ($LASTEXITCODE): $($out | Select-Object -Last 5 | Out-String)" }
-        $deadline = [datetime]::UtcNow.AddSeconds(30)
-        $new = Join-Path $script:Bed.path.maildir 'new'
-        while ([datetime]::UtcNow -lt $deadline) {
-            if (Test-Path $new) {
-                $file = Get-ChildItem $new -File | Where-Object { (Select-String -Path $_.FullName -Pattern "^Subject: $token$" -Quiet) } | Select-Object -First 1
-                if ($file) { return $file }
-            }
-            Start-Sleep -Milliseconds 100
-        }
-        throw "the message $token to $Domain was not delivered within 30 s (see $($script:Bed.path.sink.log))"
-    }
-
     function Get-LoggedTls {
         <# The "TLSv1.3 with cipher X" parts of the TLS sessions an MTA logged since $Offset. #>
         param([string] $Log, [long] $Offset)
@@ -49,11 +24,11 @@ BeforeAll {
         $relayOffset = Get-BedLogOffset $script:Bed.path.relay.log
         $sinkOffset = Get-BedLogOffset $script:Bed.path.sink.log
         $zone = $script:Bed.path.zone
-        $script:Delivered['tls'] = Send-BedMessage -Name tls -Domain "tls.$zone" -Tls
-        $script:Delivered['tls12'] = Send-BedMessage -Name tls12 -Domain "tls12.$zone" -Tls
-        $script:Delivered['plain'] = Send-BedMessage -Name plain -Domain "plain.$zone" -Tls
-        $script:Delivered['bare'] = Send-BedMessage -Name bare -Domain "bare.$zone" -Tls
-        $script:Delivered['clear'] = Send-BedMessage -Name clear -Domain "plain.$zone"
+        $script:Delivered['tls'] = Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name tls -Domain "tls.$zone" -Tls
+        $script:Delivered['tls12'] = Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name tls12 -Domain "tls12.$zone" -Tls
+        $script:Delivered['plain'] = Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name plain -Domain "plain.$zone" -Tls
+        $script:Delivered['bare'] = Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name bare -Domain "bare.$zone" -Tls
+        $script:Delivered['clear'] = Send-BedMessage -Bed $script:Bed -Swaks $script:Swaks -Name clear -Domain "plain.$zone"
         $script:RelayTls = @(Get-LoggedTls $script:Bed.path.relay.log $relayOffset)
         $script:SinkTls = @(Get-LoggedTls $script:Bed.path.sink.log $sinkOffset)
     }

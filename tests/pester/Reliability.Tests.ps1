@@ -443,16 +443,9 @@ $hwm = [long](($status -match '^VmHWM:' -split '\s+')[1]) * 1KB
     It 'Ctrl+C under load (1000 inputs in flight) ends the command within a second' {
         if ($NoBed) { Set-ItResult -Skipped -Because (Get-TestBedSkipReason); return }
         $targets = for ($i = 0; $i -lt 1000; $i++) { if ($i % 10 -eq 5) { "127.0.0.1:$($P.neverread)" } else { $Good } }
-        $runspace = [runspacefactory]::CreateRunspace()
-        $runspace.Open()
+        $runspace = New-ModuleRunspace
         $ps = $null
         try {
-            $import = [powershell]::Create()
-            try {
-                $import.Runspace = $runspace
-                $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
-            }
-            finally { $import.Dispose() }
             $ps = [powershell]::Create()
             $ps.Runspace = $runspace
             $null = $ps.AddCommand('Test-MailTls').AddParameter('ComputerName', [string[]]$targets).AddParameter('TimeoutSeconds', 10).AddParameter('SkipRevocationCheck').AddParameter('ThrottleLimit', 32)
@@ -485,16 +478,9 @@ $hwm = [long](($status -match '^VmHWM:' -split '\s+')[1]) * 1KB
             'Get-MailTlsPolicy' { @{ DomainName = [string[]](1..200 | ForEach-Object { "d$_.example.org" }); DnsServer = $SilentDns; TimeoutSeconds = 30; ThrottleLimit = 32 } }
             'Test-CrlReachability' { @{ Uri = [string[]](1..200 | ForEach-Object { "$Http/slow.crl?$_" }); TimeoutSeconds = 30; NoProxy = $true } }
         }
-        $runspace = [runspacefactory]::CreateRunspace()
-        $runspace.Open()
+        $runspace = New-ModuleRunspace
         $ps = $null
         try {
-            $import = [powershell]::Create()
-            try {
-                $import.Runspace = $runspace
-                $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
-            }
-            finally { $import.Dispose() }
             $ps = [powershell]::Create()
             $ps.Runspace = $runspace
             $null = $ps.AddCommand($Command).AddParameters($parameters)

@@ -34,14 +34,7 @@ BeforeAll {
 
         # What the remote side needs, as arguments: the module to import and the bed's DNS server,
         # SMTP port and root certificate.
-        $script:Target = @{
-            DnsServer              = Get-BedDnsServer $Bed
-            Port                   = $Bed.smtpPort
-            TrustedRootCertificate = $Bed.ca.rootCert
-            IgnoreSystemTrustStore = $true
-            TimeoutSeconds         = 10
-            AddressFamily          = 'IPv4'
-        }
+        $script:Target = Get-BedStrictTarget $Bed
         $script:Sweep = {
             param([string] $ModulePath, [hashtable] $Target, [string[]] $Domain, [bool] $Summary)
             $ErrorActionPreference = 'Stop'

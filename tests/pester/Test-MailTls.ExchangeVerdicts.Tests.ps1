@@ -6,14 +6,7 @@ BeforeAll {
     $script:Bed = Get-TestBed
     $script:NoBed = $null -eq $script:Bed
     if (-not $NoBed) {
-        $script:Strict = @{
-            DnsServer              = Get-BedDnsServer $Bed
-            Port                   = $Bed.smtpPort
-            TrustedRootCertificate = $Bed.ca.rootCert
-            IgnoreSystemTrustStore = $true
-            TimeoutSeconds         = 10
-            AddressFamily          = 'IPv4'
-        }
+        $script:Strict = Get-BedStrictTarget $Bed
     }
 
     function Skip-WithoutProfile([string[]] $Name) {

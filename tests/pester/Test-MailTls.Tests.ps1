@@ -146,14 +146,7 @@ Describe 'Test-MailTls certificate checks, measured end to end' {
     # One bed domain per certificate failure; anchors: the bed root only.
     BeforeAll {
         if (-not $NoBed) {
-            $script:Strict = @{
-                DnsServer              = Get-BedDnsServer $Bed
-                Port                   = $Bed.smtpPort
-                TrustedRootCertificate = $Bed.ca.rootCert
-                IgnoreSystemTrustStore = $true
-                TimeoutSeconds         = 10
-                AddressFamily          = 'IPv4'
-            }
+            $script:Strict = Get-BedStrictTarget $Bed
         }
     }
 

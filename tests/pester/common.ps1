@@ -67,6 +67,65 @@ function Get-BedDnsServer {
     '{0}:{1}' -f $Bed.dns.address, $Bed.dns.port
 }
 
+function Get-BedStrictTarget {
+    <#
+    The parameters that point Test-MailTls at the bed and at nothing else: its DNS server, its
+    SMTP port, its root as the only trust anchor, IPv4, a 10 s timeout.
+    #>
+    param($Bed)
+    @{
+        DnsServer              = Get-BedDnsServer $Bed
+        Port                   = $Bed.smtpPort
+        TrustedRootCertificate = $Bed.ca.rootCert
+        IgnoreSystemTrustStore = $true
+        TimeoutSeconds         = 10
+        AddressFamily          = 'IPv4'
+    }
+}
+
+function Send-BedMessage {
+    <#
+    Sends one message through the bed's relay (only ever to its loopback listener) to
+    bob@<Domain> with swaks (-Swaks, the command) and returns the delivered file, waiting at
+    most 30 s for the sink's delivery. The subject carries a unique token to find the file.
+    #>
+    param($Bed, $Swaks, [string] $Name, [string] $Domain, [switch] $Tls, [string] $Helo = 'client.partner.test')
+    $token = 'path-{0}-{1}' -f $Name, [guid]::NewGuid().ToString('N').Substring(0, 12)
+    $arguments = @('--server', ('{0}:{1}' -f $Bed.path.relay.address, $Bed.path.relay.port), '--helo', $Helo,
+        '--from', 'alice@partner.test', '--to', "bob@$Domain", '--header', "Subject: $token", '--timeout', '20')
+    if ($Tls) { $arguments += '--tls' }
+    $out = & timeout 60 $Swaks.Source @arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "swaks failed ($LASTEXITCODE): $($out | Select-Object -Last 5 | Out-String)" }
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    $new = Join-Path $Bed.path.maildir 'new'
+    while ([datetime]::UtcNow -lt $deadline) {
+        if (Test-Path $new) {
+            $file = Get-ChildItem $new -File | Where-Object { Select-String -Path $_.FullName -Pattern "^Subject: $token$" -Quiet } | Select-Object -First 1
+            if ($file) { return $file }
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    throw "the message $token to $Domain was not delivered within 30 s (see $($Bed.path.sink.log))"
+}
+
+function New-ModuleRunspace {
+    <#
+    An open runspace with the module under test imported, for a command a test stops (Ctrl+C).
+    The module is imported by a call of its own: a batch (AddStatement) that is stopped can
+    still be reading the runspace's variables on a pool thread while it closes, which ends
+    the whole process.
+    #>
+    $runspace = [runspacefactory]::CreateRunspace()
+    $runspace.Open()
+    $import = [powershell]::Create()
+    try {
+        $import.Runspace = $runspace
+        $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
+    }
+    finally { $import.Dispose() }
+    $runspace
+}
+
 function Invoke-StoppedOnSilentServer {
     <#
     Runs a TlsTools command in a second runspace against a loopback server that accepts
@@ -81,19 +140,9 @@ function Invoke-StoppedOnSilentServer {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()
     $accepted = [System.Collections.Generic.List[System.Net.Sockets.TcpClient]]::new()
-    # The module is imported by a call of its own: a batch (AddStatement) that is stopped can
-    # still be reading the runspace's variables on a pool thread while it closes, which ends
-    # the whole process.
-    $runspace = [runspacefactory]::CreateRunspace()
-    $runspace.Open()
+    $runspace = New-ModuleRunspace
     $ps = $null
     try {
-        $import = [powershell]::Create()
-        try {
-            $import.Runspace = $runspace
-            $null = $import.AddCommand('Import-Module').AddParameter('Name', (Join-Path $script:ModulePath 'TlsTools.psd1')).Invoke()
-        }
-        finally { $import.Dispose() }
         $ps = [powershell]::Create()
         $ps.Runspace = $runspace
         $null = $ps.AddCommand($Command).AddParameters((& $Parameters $listener.LocalEndpoint.Port))
