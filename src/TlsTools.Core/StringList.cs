@@ -1,22 +1,17 @@
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
-using System.Linq;
 
 namespace TlsTools;
 
 /// <summary>
-/// A read-only list of strings that prints as one comma-separated value. Output objects use it for
-/// multi-valued properties, so <c>Export-Csv</c> writes the values instead of a type name while
-/// <c>ConvertTo-Json</c> still writes an array.
+/// A read-only list of strings that prints as one comma-separated value (see
+/// <see cref="ValueList{T}"/>): names, URLs, reasons and notes of the output objects.
 /// </summary>
-public sealed class StringList : ReadOnlyCollection<string>
+public sealed class StringList : ValueList<string>
 {
     public static readonly StringList None = new(new List<string>());
 
     public StringList(IEnumerable<string> items)
-        : base(items.ToList())
+        : base(items)
     {
     }
-
-    public override string ToString() => string.Join(", ", this);
 }
